@@ -1,0 +1,60 @@
+# Disclosure rules of the registry. Nothing is disclosed unless a rule here
+# grants it, and every grant names the basis that explains the access:
+# [kind, reference], where kind is self, employment, roster or site_tree.
+
+# Field groups of the whole record, as the worker sees it.
+own_record_group(group) if group in [
+    "identity", "contact", "emergency_contact", "insurance", "health",
+    "qualifications", "career", "employment", "past_employers", "history"
+];
+
+# The employer's base screen: the whole record except past employers.
+base_screen_group(group) if
+    own_record_group(group) and group != "past_employers";
+
+# disclose(actor, record, group, basis): the actor may see one field group.
+
+# The worker sees everything about themself.
+disclose(actor: WorkerActor, record: WorkerRecord, group, basis) if
+    actor.subject = record.worker_id and
+    own_record_group(group) and
+    basis = ["self", record.worker_id];
+
+# A company with an active employment of the worker sees its base screen.
+disclose(actor: StaffActor, record: WorkerRecord, group, basis) if
+    employment in record.employments and
+    employment.company_id = actor.company_id and
+    base_screen_group(group) and
+    basis = ["employment", employment.employment_id];
+
+# The prime contractor and the upper tiers of a live site see, for a worker
+# on its roster, the roster fields and the work history on sites where they
+# were the prime or above the worker's employer. Companies beside or below
+# the employer in the tree see nothing through this rule.
+disclose(actor: StaffActor, record: WorkerRecord, group, basis) if
+    link in record.live_roster_links and
+    actor.company_id in link.upper_company_ids and
+    group in ["roster", "history_own_sites"] and
+    basis = ["roster", link.entry_id];
+
+# A company in a live site's tree lists the roster entries of its own
+# workers and of every company below it there; nobody lists an ended or
+# upcoming site's roster.
+roster_scope(actor: StaffActor, site: SiteFacts, scope, basis) if
+    site.status = "live" and
+    actor.company_id in site.company_ids and
+    scope = "subtree" and
+    basis = ["site_tree", site.site_id];
+
+# Where the employer chose so, other companies see the employer's address
+# and phone in place of the worker's own.
+shows_company_contact(actor: StaffActor, choice: ContactChoice) if
+    choice.contact_replaced and
+    not actor.company_id in choice.employer_ids;
+
+# An entry/exit system writes card touches for its own site only.
+allow(actor: DeviceActor, "write_touches", site: SiteFacts) if
+    actor.site_id = site.site_id;
+
+# The regulator reads the audit log, where workers appear by id only.
+allow(_actor: RegulatorActor, "read", _log: AuditLog);

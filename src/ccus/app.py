@@ -1,0 +1,111 @@
+"""The Litestar application."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar, MediaType, Request, get
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from sqlalchemy import text
+
+from ccus import __version__
+from ccus.audit.routes import list_audit_events
+from ccus.clock import Clock, system_clock
+from ccus.config import Settings, load_settings
+from ccus.errors import (
+    ProblemError,
+    handle_http,
+    handle_internal,
+    handle_problem,
+    handle_validation,
+)
+from ccus.history.routes import post_touches
+from ccus.logs import request_id_middleware
+from ccus.registry.routes import read_own_record, read_worker
+from ccus.services import Services, build_services
+from ccus.sites.routes import list_roster
+from ccus.web import services
+
+
+@get("/health", sync_to_thread=False, tags=["service"], summary="Check health")
+def health(request: Request[Any, Any, Any]) -> dict[str, str]:
+    with services(request.app.state).session() as session:
+        session.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+@get(
+    "/.well-known/jwks.json",
+    sync_to_thread=False,
+    tags=["service"],
+    summary="Public keys that sign access tokens",
+    media_type=MediaType.JSON,
+)
+def jwks(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    return services(request.app.state).tokens.jwks()
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="ccus",
+        version=__version__,
+        description=(
+            "A privacy-first API for Japan's Construction Career Up System. "
+            "Errors are RFC 9457 problem details."
+        ),
+        components=Components(
+            security_schemes={
+                "bearer": SecurityScheme(
+                    type="http", scheme="bearer", bearer_format="JWT"
+                )
+            }
+        ),
+        security=[{"bearer": []}],
+    )
+
+
+ROUTES = [
+    health,
+    jwks,
+    read_own_record,
+    read_worker,
+    list_roster,
+    post_touches,
+    list_audit_events,
+]
+
+
+def create_app(
+    settings: Settings | None = None,
+    clock: Clock = system_clock,
+    prebuilt: Services | None = None,
+) -> Litestar:
+    """Build the application with its keys, policies and database."""
+    settings = settings or load_settings()
+    state = prebuilt or build_services(settings, clock)
+    return _litestar(settings.max_body_bytes, State({"services": state}))
+
+
+def openapi_app() -> Litestar:
+    """Build the application without keys or a database, for its schema only."""
+    return _litestar(load_settings({}).max_body_bytes, State({}))
+
+
+def _litestar(max_body_bytes: int, state: State) -> Litestar:
+    return Litestar(
+        route_handlers=ROUTES,
+        middleware=[request_id_middleware],
+        exception_handlers={
+            ProblemError: handle_problem,
+            ValidationException: handle_validation,
+            HTTPException: handle_http,
+            Exception: handle_internal,
+        },
+        openapi_config=openapi_config(),
+        request_max_body_size=max_body_bytes,
+        state=state,
+        debug=False,
+    )

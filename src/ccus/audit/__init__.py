@@ -1,0 +1,1 @@
+"""The audit log of access to personal data."""

@@ -1,0 +1,163 @@
+"""Bearer JWT access tokens (RFC 9068 shape) signed with ES256.
+
+Verification takes an explicit algorithm allow-list, rejects headers that
+point at other keys (``jku``, ``jwk``, ``x5u``, ``x5c``), requires a known
+``kid``, and checks issuer, audience and expiry.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any
+
+from joserfc import jws, jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import ECKey
+
+from ccus.auth.actors import (
+    Actor,
+    DeviceActor,
+    RegulatorActor,
+    StaffActor,
+    WorkerActor,
+)
+from ccus.crypto.keyring import Keyring
+from ccus.ids import is_id14
+
+ALGORITHMS = ("ES256",)
+TOKEN_TYPE = "at+jwt"  # noqa: S105 - a media type, not a secret
+FORBIDDEN_HEADERS = frozenset({"jku", "jwk", "x5u", "x5c", "crit"})
+LEEWAY_SECONDS = 30
+
+
+class InvalidToken(Exception):
+    """The bearer token failed verification.
+
+    The message names the failed check; it never contains the token.
+    """
+
+
+class TokenService:
+    """Issue and verify the service's access tokens."""
+
+    def __init__(
+        self,
+        keyring: Keyring,
+        issuer: str,
+        audience: str,
+        lifetime_seconds: int,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        kid, private_key = keyring.signing_key()
+        self._kid = kid
+        self._key = ECKey.import_key(private_key)
+        self._public = ECKey.import_key(private_key.public_key())
+        self._issuer = issuer
+        self._audience = audience
+        self._lifetime = lifetime_seconds
+        self._clock = clock
+
+    def jwks(self) -> dict[str, Any]:
+        """Return the public signing keys as a JWK Set."""
+        public = self._public.as_dict(private=False)
+        public.update(kid=self._kid, use="sig", alg=ALGORITHMS[0])
+        return {"keys": [public]}
+
+    def issue(self, actor: Actor, lifetime_seconds: int | None = None) -> str:
+        """Sign an access token for ``actor``."""
+        now = int(self._clock())
+        claims: dict[str, Any] = {
+            "iss": self._issuer,
+            "aud": self._audience,
+            "sub": actor.subject,
+            "client_id": actor.client_id,
+            "scope": " ".join(sorted(actor.scopes)),
+            "iat": now,
+            "exp": now + (lifetime_seconds or self._lifetime),
+            "jti": secrets.token_urlsafe(16),
+            "ccus_actor": _actor_claim(actor),
+        }
+        header = {"alg": ALGORITHMS[0], "kid": self._kid, "typ": TOKEN_TYPE}
+        return jwt.encode(header, claims, self._key, algorithms=list(ALGORITHMS))
+
+    def verify(self, token: str) -> Actor:
+        """Verify ``token`` and return the actor it stands for.
+
+        Raises:
+            InvalidToken: naming the check that failed.
+        """
+        try:
+            header = jws.extract_compact(token.encode("ascii")).headers()
+        except (JoseError, ValueError, UnicodeError):
+            raise InvalidToken("token is not a compact JWS") from None
+        if header.get("alg") not in ALGORITHMS:
+            raise InvalidToken("token algorithm is not allowed")
+        if FORBIDDEN_HEADERS & header.keys():
+            raise InvalidToken("token header names a key source; none is allowed")
+        if header.get("kid") != self._kid:
+            raise InvalidToken("token key id is unknown")
+        if header.get("typ") != TOKEN_TYPE:
+            raise InvalidToken("token type is not at+jwt")
+        try:
+            decoded = jwt.decode(token, self._public, algorithms=list(ALGORITHMS))
+        except (JoseError, ValueError):
+            raise InvalidToken("token signature is invalid") from None
+        registry = jwt.JWTClaimsRegistry(
+            now=int(self._clock()),
+            leeway=LEEWAY_SECONDS,
+            iss={"essential": True, "value": self._issuer},
+            aud={"essential": True, "value": self._audience},
+            exp={"essential": True},
+            sub={"essential": True},
+        )
+        try:
+            registry.validate(decoded.claims)
+        except JoseError as error:
+            raise InvalidToken(f"token claims are invalid: {error.error}") from None
+        return _actor_from_claims(decoded.claims)
+
+
+def _actor_claim(actor: Actor) -> dict[str, Any]:
+    claim: dict[str, Any] = {"kind": actor.kind}
+    if isinstance(actor, StaffActor):
+        claim.update(company_id=actor.company_id, roles=list(actor.roles))
+    if isinstance(actor, DeviceActor):
+        claim.update(site_id=actor.site_id)
+    return claim
+
+
+def _actor_from_claims(claims: dict[str, Any]) -> Actor:
+    claim = claims.get("ccus_actor")
+    subject, client_id = claims.get("sub"), claims.get("client_id")
+    if not isinstance(claim, dict) or not isinstance(client_id, str):
+        raise InvalidToken("token lacks the actor or client_id claim")
+    if not isinstance(subject, str):
+        raise InvalidToken("token subject is not a string")
+    scope = claims.get("scope", "")
+    scopes = frozenset(scope.split()) if isinstance(scope, str) else frozenset()
+    kind = claim.get("kind")
+    if kind == "worker" and is_id14(subject):
+        return WorkerActor(subject=subject, client_id=client_id, scopes=scopes)
+    if kind == "staff" and is_id14(claim.get("company_id")):
+        roles = claim.get("roles", [])
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise InvalidToken("token roles claim is not a list of strings")
+        return StaffActor(
+            subject=subject,
+            client_id=client_id,
+            scopes=scopes,
+            company_id=claim["company_id"],
+            roles=tuple(roles),
+        )
+    if kind == "regulator":
+        return RegulatorActor(subject=subject, client_id=client_id, scopes=scopes)
+    if kind == "device" and is_id14(claim.get("site_id")):
+        return DeviceActor(
+            subject=subject,
+            client_id=client_id,
+            scopes=scopes,
+            site_id=claim["site_id"],
+        )
+    raise InvalidToken("token actor claim is malformed")

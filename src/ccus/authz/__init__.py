@@ -1,0 +1,1 @@
+"""Authorization: policy facts, the policy engine and the read path."""

@@ -1,0 +1,94 @@
+"""The policy engine: the one module that talks to Oso.
+
+Oso 0.27.3 is no longer developed, so nothing else imports it; replacing
+the engine means rewriting this module and the Polar files only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from oso import Oso, Variable
+
+from ccus.auth.actors import (
+    Actor,
+    DeviceActor,
+    RegulatorActor,
+    StaffActor,
+    WorkerActor,
+)
+from ccus.authz.facts import (
+    AuditLog,
+    ContactChoice,
+    EmploymentFact,
+    RosterLink,
+    SiteFacts,
+    WorkerRecord,
+)
+
+POLICY_DIR = Path(__file__).resolve().parents[3] / "policies"
+_CLASSES = (
+    WorkerActor,
+    StaffActor,
+    RegulatorActor,
+    DeviceActor,
+    WorkerRecord,
+    EmploymentFact,
+    RosterLink,
+    SiteFacts,
+    ContactChoice,
+    AuditLog,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """One field group (or list scope) granted, and the basis for it."""
+
+    name: str
+    basis_kind: str
+    basis_ref: str
+
+
+class PolicyEngine:
+    """Load ``policies/*.polar`` and answer the questions the read path asks."""
+
+    def __init__(self, policy_dir: Path = POLICY_DIR) -> None:
+        files = sorted(policy_dir.glob("*.polar"))
+        if not files:
+            raise RuntimeError(f"no policy files found in {policy_dir}")
+        self._oso = Oso()
+        for cls in _CLASSES:
+            self._oso.register_class(cls)
+        self._oso.load_files([str(path) for path in files])
+
+    def disclosures(self, actor: Actor, record: WorkerRecord) -> list[Grant]:
+        """Return every field group ``actor`` may see of ``record``."""
+        return self._grants("disclose", actor, record)
+
+    def roster_scope(self, actor: Actor, site: SiteFacts) -> Grant | None:
+        """Return the roster entries ``actor`` may list, or None for none."""
+        grants = self._grants("roster_scope", actor, site)
+        return grants[0] if grants else None
+
+    def shows_company_contact(self, actor: Actor, choice: ContactChoice) -> bool:
+        return self._holds("shows_company_contact", actor, choice)
+
+    def is_allowed(self, actor: Actor, action: str, resource: Any) -> bool:
+        return bool(self._oso.is_allowed(actor, action, resource))
+
+    def _grants(self, rule: str, actor: Actor, resource: Any) -> list[Grant]:
+        results = self._oso.query_rule(
+            rule, actor, resource, Variable("name"), Variable("basis")
+        )
+        grants: dict[Grant, None] = {}
+        for result in results:
+            bindings = result["bindings"]
+            kind, ref = bindings["basis"]
+            grants[Grant(bindings["name"], kind, str(ref))] = None
+        return list(grants)
+
+    def _holds(self, rule: str, *args: Any) -> bool:
+        return bool(self._oso.query_rule_once(rule, *args))

@@ -1,0 +1,65 @@
+"""Facts about resources, loaded from the database and given to the policies.
+
+The policies decide; these classes only carry what the decisions need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class EmploymentFact:
+    employment_id: int
+    company_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RosterLink:
+    """A worker's entry on the roster of a live site.
+
+    ``upper_company_ids`` are the companies above the entry's company in that
+    site's subcontract tree, the prime contractor included.
+    """
+
+    entry_id: int
+    site_id: str
+    company_id: str
+    upper_company_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerRecord:
+    """What the policies may know of a worker without reading personal data."""
+
+    worker_id: str
+    employments: tuple[EmploymentFact, ...]
+    live_roster_links: tuple[RosterLink, ...]
+    contact_replaced: bool
+
+    @property
+    def employer_ids(self) -> tuple[str, ...]:
+        return tuple(employment.company_id for employment in self.employments)
+
+
+@dataclass(frozen=True, slots=True)
+class ContactChoice:
+    """A worker's employers and whether they replace the worker's contact."""
+
+    employer_ids: tuple[str, ...]
+    contact_replaced: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SiteFacts:
+    """A site's status and the companies in its subcontract tree."""
+
+    site_id: str
+    status: str
+    prime_company_id: str
+    company_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditLog:
+    """The audit log as a whole, as a resource to authorize."""

@@ -1,0 +1,105 @@
+"""Load the policy facts of workers and sites with a few indexed queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from ccus.authz.facts import (
+    EmploymentFact,
+    RosterLink,
+    SiteFacts,
+    WorkerRecord,
+)
+from ccus.registry.models import Employment, Worker
+from ccus.sites.models import RosterEntry, Site, Subcontract, SubcontractPath
+
+
+def active_employment_filter(today: date):  # type: ignore[no-untyped-def]
+    return or_(Employment.end_date.is_(None), Employment.end_date >= today)
+
+
+def on_roster_filter(today: date):  # type: ignore[no-untyped-def]
+    return or_(RosterEntry.exit_date.is_(None), RosterEntry.exit_date >= today)
+
+
+def load_worker_record(
+    session: Session, worker_id: str, today: date
+) -> WorkerRecord | None:
+    """Return the policy facts of a worker, or None if no such worker exists."""
+    contact_replaced = session.scalar(
+        select(Worker.contact_replaced).where(Worker.worker_id == worker_id)
+    )
+    if contact_replaced is None:
+        return None
+    employments = session.execute(
+        select(Employment.id, Employment.company_id).where(
+            Employment.worker_id == worker_id, active_employment_filter(today)
+        )
+    ).all()
+    entries = session.execute(
+        select(RosterEntry.id, RosterEntry.site_id, RosterEntry.company_id)
+        .join(Site, Site.site_id == RosterEntry.site_id)
+        .where(
+            RosterEntry.worker_id == worker_id,
+            Site.status == "live",
+            on_roster_filter(today),
+        )
+    ).all()
+    links = []
+    for entry_id, site_id, company_id in entries:
+        uppers = session.scalars(
+            select(SubcontractPath.ancestor_company_id).where(
+                SubcontractPath.site_id == site_id,
+                SubcontractPath.descendant_company_id == company_id,
+                SubcontractPath.depth >= 1,
+            )
+        ).all()
+        links.append(RosterLink(entry_id, site_id, company_id, tuple(sorted(uppers))))
+    return WorkerRecord(
+        worker_id=worker_id,
+        employments=tuple(
+            EmploymentFact(row.id, row.company_id) for row in employments
+        ),
+        live_roster_links=tuple(links),
+        contact_replaced=bool(contact_replaced),
+    )
+
+
+def load_site_facts(session: Session, site_id: str) -> SiteFacts | None:
+    site = session.get(Site, site_id)
+    if site is None:
+        return None
+    companies = session.scalars(
+        select(Subcontract.company_id).where(Subcontract.site_id == site_id)
+    ).all()
+    return SiteFacts(site.site_id, site.status, site.prime_company_id, tuple(companies))
+
+
+def subtree_company_ids(session: Session, site_id: str, company_id: str) -> list[str]:
+    """Return ``company_id`` and every company below it in the site's tree."""
+    return list(
+        session.scalars(
+            select(SubcontractPath.descendant_company_id).where(
+                SubcontractPath.site_id == site_id,
+                SubcontractPath.ancestor_company_id == company_id,
+            )
+        ).all()
+    )
+
+
+def employers_by_worker(
+    session: Session, worker_ids: list[str], today: date
+) -> dict[str, tuple[str, ...]]:
+    rows = session.execute(
+        select(Employment.worker_id, Employment.company_id).where(
+            Employment.worker_id.in_(worker_ids), active_employment_filter(today)
+        )
+    ).all()
+    result: dict[str, list[str]] = defaultdict(list)
+    for worker_id, company_id in rows:
+        result[worker_id].append(company_id)
+    return {worker_id: tuple(ids) for worker_id, ids in result.items()}

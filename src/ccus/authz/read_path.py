@@ -1,0 +1,346 @@
+"""The one read path for personal data.
+
+Every read goes: facts from the database, policy decision, decryption of
+the permitted groups only, audit rows committed, then the response. A
+resource the actor may not read answers 404 so that nobody learns it exists.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ccus.audit.log import AccessContext, AuditDraft, write_events
+from ccus.authz.engine import Grant, PolicyEngine
+from ccus.authz.facts import ContactChoice
+from ccus.authz.loaders import (
+    employers_by_worker,
+    load_site_facts,
+    load_worker_record,
+    on_roster_filter,
+    subtree_company_ids,
+)
+from ccus.clock import jst_date
+from ccus.errors import not_found
+from ccus.history.queries import history_rows
+from ccus.registry.groups import ALL_GROUPS, ROSTER_SOURCE_GROUPS
+from ccus.registry.models import Company, Employment, Worker, WorkerKey
+from ccus.registry.vault import ENCRYPTED_GROUPS, WorkerVault, column_of
+from ccus.registry.views import company_contact, roster_fields, to_builtins
+from ccus.sites.models import RosterEntry
+
+HISTORY_OWN_SITES = "history_own_sites"
+
+
+def _basis(grants: list[Grant]) -> list[dict[str, Any]]:
+    seen: dict[tuple[str, str], list[str]] = {}
+    for grant in grants:
+        seen.setdefault((grant.basis_kind, grant.basis_ref), []).append(grant.name)
+    return [
+        {"kind": kind, "ref": ref, "groups": groups}
+        for (kind, ref), groups in seen.items()
+    ]
+
+
+class ReadPath:
+    """Policy-checked, audited reads of workers and rosters."""
+
+    def __init__(self, engine: PolicyEngine, vault: WorkerVault) -> None:
+        self._engine = engine
+        self._vault = vault
+
+    def _open_groups(
+        self, worker: Worker, key_row: WorkerKey, groups: set[str]
+    ) -> dict[str, Any]:
+        data_key = self._vault.data_key(key_row)
+        return {
+            group: self._vault.open_group(
+                worker.worker_id, data_key, group, getattr(worker, column_of(group))
+            )
+            for group in ENCRYPTED_GROUPS
+            if group in groups
+        }
+
+    def _deny(
+        self, session: Session, context: AccessContext, draft: AuditDraft, kind: str
+    ) -> Exception:
+        write_events(session, context, [draft])
+        session.commit()
+        return not_found(kind)
+
+    def read_worker(
+        self, session: Session, context: AccessContext, worker_id: str
+    ) -> dict[str, Any]:
+        """Return the field groups of a worker the actor may see.
+
+        Raises:
+            ProblemError: 404 when the worker is unknown or nothing is visible.
+        """
+        today = jst_date(context.now)
+        record = load_worker_record(session, worker_id, today)
+        grants = self._engine.disclosures(context.actor, record) if record else []
+        if record is None or not grants:
+            draft = AuditDraft("read_worker", "worker", "deny", worker_id=worker_id)
+            raise self._deny(session, context, draft, "worker")
+
+        names = {grant.name for grant in grants}
+        needed = set(names) | (
+            set(ROSTER_SOURCE_GROUPS) if "roster" in names else set()
+        )
+        worker = session.get(Worker, worker_id)
+        key_row = _latest_key(session, [worker_id])[worker_id]
+        assert worker is not None
+        opened = self._open_groups(worker, key_row, needed)
+        employments = _employments(session, worker_id)
+        active = [e for e in employments if e.end_date is None or e.end_date >= today]
+        contact = self._contact_for(
+            context, record.employer_ids, record.contact_replaced, opened, session
+        )
+
+        body: dict[str, Any] = {"worker_id": worker_id}
+        for name in ALL_GROUPS:
+            if (
+                name == "history"
+                and HISTORY_OWN_SITES in names
+                and "history" not in names
+            ):
+                body["history"] = history_rows(
+                    session, worker_id, context.actor.company_id
+                )
+            elif name not in names:
+                continue
+            elif name == "contact":
+                body["contact"] = contact
+            elif name in opened:
+                body[name] = to_builtins(opened[name])
+            elif name == "employment":
+                body["employment"] = _employment_view(session, active)
+            elif name == "past_employers":
+                past = [
+                    e
+                    for e in employments
+                    if e.end_date is not None and e.end_date < today
+                ]
+                body["past_employers"] = _past_view(session, past)
+            elif name == "history":
+                body["history"] = history_rows(session, worker_id, None)
+            elif name == "roster":
+                hire = min((e.start_date for e in active), default=None)
+                links = {g.basis_ref for g in grants if g.name == "roster"}
+                body["roster"] = roster_fields(opened, hire, today, contact)
+                body["roster"]["entries"] = _roster_entries(session, links)
+        body["field_groups"] = [name for name in ALL_GROUPS if name in body]
+        draft = AuditDraft(
+            "read_worker",
+            "worker",
+            "allow",
+            worker_id=worker_id,
+            field_groups=body["field_groups"],
+            basis=_basis(grants),
+        )
+        write_events(session, context, [draft])
+        session.commit()
+        return body
+
+    def _contact_for(
+        self,
+        context: AccessContext,
+        employer_ids: tuple[str, ...],
+        replaced: bool,
+        opened: dict[str, Any],
+        session: Session,
+    ) -> dict[str, Any]:
+        own = to_builtins(opened["contact"]) if "contact" in opened else {}
+        if not self._engine.shows_company_contact(
+            context.actor, ContactChoice(employer_ids, replaced)
+        ):
+            return dict(own)
+        company = session.get(Company, employer_ids[0]) if employer_ids else None
+        if company is None:
+            return {"postal_code": None, "address": None, "phone": None, "email": None}
+        return company_contact(own, company)
+
+    def read_roster(
+        self,
+        session: Session,
+        context: AccessContext,
+        site_id: str,
+        after: int,
+        limit: int,
+    ) -> dict[str, Any]:
+        """Return one page of the roster entries the actor may list.
+
+        Raises:
+            ProblemError: 404 when the site is unknown or not listable.
+        """
+        today = jst_date(context.now)
+        site = load_site_facts(session, site_id)
+        scope = self._engine.roster_scope(context.actor, site) if site else None
+        if site is None or scope is None or context.actor.company_id is None:
+            draft = AuditDraft("list_roster", "roster", "deny", site_id=site_id)
+            raise self._deny(session, context, draft, "site roster")
+
+        companies = subtree_company_ids(session, site_id, context.actor.company_id)
+        entries = session.scalars(
+            select(RosterEntry)
+            .where(
+                RosterEntry.site_id == site_id,
+                RosterEntry.company_id.in_(companies),
+                RosterEntry.id > after,
+                on_roster_filter(today),
+            )
+            .order_by(RosterEntry.id)
+            .limit(limit + 1)
+        ).all()
+        page, more = entries[:limit], len(entries) > limit
+        worker_ids = [entry.worker_id for entry in page]
+        workers = {
+            w.worker_id: w
+            for w in session.scalars(
+                select(Worker).where(Worker.worker_id.in_(worker_ids))
+            )
+        }
+        keys = _latest_key(session, worker_ids)
+        employers = employers_by_worker(session, worker_ids, today)
+        hires = _hire_dates(session, worker_ids, today)
+        items, drafts = [], []
+        for entry in page:
+            worker = workers[entry.worker_id]
+            opened = self._open_groups(
+                worker, keys[entry.worker_id], set(ROSTER_SOURCE_GROUPS)
+            )
+            contact = self._contact_for(
+                context,
+                employers.get(entry.worker_id, ()),
+                worker.contact_replaced,
+                opened,
+                session,
+            )
+            item = {
+                "entry_id": entry.id,
+                "worker_id": entry.worker_id,
+                "company_id": entry.company_id,
+                "trade": entry.trade,
+                "position": entry.position,
+                "entry_date": entry.entry_date.isoformat(),
+                "induction_date": entry.induction_date.isoformat(),
+            }
+            item.update(
+                roster_fields(opened, hires.get(entry.worker_id), today, contact)
+            )
+            items.append(item)
+            drafts.append(
+                AuditDraft(
+                    "list_roster",
+                    "roster",
+                    "allow",
+                    worker_id=entry.worker_id,
+                    site_id=site_id,
+                    field_groups=["roster"],
+                    basis=[
+                        {"kind": "roster", "ref": str(entry.id), "groups": ["roster"]},
+                        {
+                            "kind": scope.basis_kind,
+                            "ref": scope.basis_ref,
+                            "groups": ["roster"],
+                        },
+                    ],
+                )
+            )
+        write_events(session, context, drafts)
+        session.commit()
+        next_cursor = str(page[-1].id) if more and page else None
+        return {"site_id": site_id, "items": items, "next_cursor": next_cursor}
+
+
+def _latest_key(session: Session, worker_ids: list[str]) -> dict[str, WorkerKey]:
+    latest: dict[str, WorkerKey] = {}
+    rows = session.scalars(
+        select(WorkerKey)
+        .where(WorkerKey.worker_id.in_(worker_ids))
+        .order_by(WorkerKey.version)
+    )
+    for row in rows:
+        latest[row.worker_id] = row
+    return latest
+
+
+def _employments(session: Session, worker_id: str) -> list[Employment]:
+    return list(
+        session.scalars(
+            select(Employment)
+            .where(Employment.worker_id == worker_id)
+            .order_by(Employment.start_date)
+        )
+    )
+
+
+def _hire_dates(
+    session: Session, worker_ids: list[str], today: date
+) -> dict[str, date]:
+    rows = session.execute(
+        select(Employment.worker_id, Employment.start_date).where(
+            Employment.worker_id.in_(worker_ids),
+            (Employment.end_date.is_(None)) | (Employment.end_date >= today),
+        )
+    ).all()
+    hires: dict[str, date] = {}
+    for worker_id, start in rows:
+        hires[worker_id] = min(start, hires.get(worker_id, start))
+    return hires
+
+
+def _company_names(session: Session, ids: list[str]) -> dict[str, str]:
+    rows = session.execute(
+        select(Company.company_id, Company.name).where(Company.company_id.in_(ids))
+    )
+    return {company_id: name for company_id, name in rows}
+
+
+def _employment_view(
+    session: Session, active: list[Employment]
+) -> dict[str, Any] | None:
+    if not active:
+        return None
+    current = active[-1]
+    names = _company_names(session, [current.company_id])
+    return {
+        "employer_id": current.company_id,
+        "employer_name": names.get(current.company_id),
+        "hire_date": current.start_date.isoformat(),
+    }
+
+
+def _past_view(session: Session, past: list[Employment]) -> list[dict[str, Any]]:
+    names = _company_names(session, [e.company_id for e in past])
+    return [
+        {
+            "company_id": e.company_id,
+            "company_name": names.get(e.company_id),
+            "start_date": e.start_date.isoformat(),
+            "end_date": e.end_date.isoformat() if e.end_date else None,
+        }
+        for e in past
+    ]
+
+
+def _roster_entries(session: Session, entry_ids: set[str]) -> list[dict[str, Any]]:
+    ids = [int(entry_id) for entry_id in entry_ids]
+    entries = session.scalars(
+        select(RosterEntry).where(RosterEntry.id.in_(ids)).order_by(RosterEntry.id)
+    )
+    return [
+        {
+            "entry_id": entry.id,
+            "site_id": entry.site_id,
+            "company_id": entry.company_id,
+            "trade": entry.trade,
+            "position": entry.position,
+            "entry_date": entry.entry_date.isoformat(),
+            "induction_date": entry.induction_date.isoformat(),
+        }
+        for entry in entries
+    ]

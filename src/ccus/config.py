@@ -1,0 +1,55 @@
+"""Settings read from the environment once, at start-up."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite:///var/ccus.sqlite3"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Runtime settings of one service process.
+
+    ``mode`` is ``development`` for the embedded default or ``production``;
+    production never creates keys and requires every key to exist.
+    """
+
+    mode: str
+    database_url: str
+    keys_dir: Path
+    redis_url: str | None
+    issuer: str
+    audience: str
+    token_lifetime_seconds: int
+    max_body_bytes: int
+
+    @property
+    def production(self) -> bool:
+        return self.mode == "production"
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Build settings from ``CCUS_*`` variables, with embedded defaults.
+
+    Raises:
+        ValueError: a variable holds a value the service cannot use.
+    """
+    env = os.environ if environ is None else environ
+    mode = env.get("CCUS_MODE", "development")
+    if mode not in ("development", "production"):
+        raise ValueError(
+            f"CCUS_MODE is {mode!r}; set it to 'development' or 'production'"
+        )
+    return Settings(
+        mode=mode,
+        database_url=env.get("CCUS_DATABASE_URL", DEFAULT_DATABASE_URL),
+        keys_dir=Path(env.get("CCUS_KEYS_DIR", "keys")),
+        redis_url=env.get("CCUS_REDIS_URL") or None,
+        issuer=env.get("CCUS_ISSUER", "http://127.0.0.1:8000"),
+        audience=env.get("CCUS_AUDIENCE", "ccus-api"),
+        token_lifetime_seconds=int(env.get("CCUS_TOKEN_LIFETIME_SECONDS", "3600")),
+        max_body_bytes=int(env.get("CCUS_MAX_BODY_BYTES", str(1024 * 1024))),
+    )

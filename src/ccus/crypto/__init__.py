@@ -1,0 +1,1 @@
+"""Field encryption, key handling and the recipes built on them."""

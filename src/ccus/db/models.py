@@ -1,0 +1,25 @@
+"""Import every table so that ``Base.metadata`` is complete."""
+
+from ccus.audit.models import AuditEvent
+from ccus.db.base import Base
+from ccus.demo.models import DemoPersona
+from ccus.history.models import CardTouch, WorkHistory
+from ccus.registry.models import Company, Employment, Staff, Worker, WorkerKey
+from ccus.sites.models import RosterEntry, Site, Subcontract, SubcontractPath
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "CardTouch",
+    "Company",
+    "DemoPersona",
+    "Employment",
+    "RosterEntry",
+    "Site",
+    "Staff",
+    "Subcontract",
+    "SubcontractPath",
+    "WorkHistory",
+    "Worker",
+    "WorkerKey",
+]

@@ -1,0 +1,150 @@
+"""Problem details (RFC 9457) for every error the API returns."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    MethodNotAllowedException,
+    NotFoundException,
+    ValidationException,
+)
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://ccus.example/problems/"
+logger = logging.getLogger("ccus.errors")
+
+
+class ProblemError(Exception):
+    """An error the client can act on, returned as a problem details body.
+
+    ``slug`` is the stable type; ``detail`` says what failed and what to do
+    next. Neither may contain personal data.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        slug: str,
+        title: str,
+        detail: str,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(f"{slug}: {detail}")
+        self.status = status
+        self.slug = slug
+        self.title = title
+        self.detail = detail
+        self.extra = extra or {}
+
+
+def not_found(kind: str) -> ProblemError:
+    return ProblemError(
+        404,
+        "not-found",
+        "Not found",
+        f"No {kind} with this id exists or you may not read it.",
+    )
+
+
+def _problem(request: Request[Any, Any, Any], error: ProblemError) -> Response[Any]:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + error.slug,
+        "title": error.title,
+        "status": error.status,
+        "detail": error.detail,
+        "instance": request.url.path,
+        "request_id": request.scope.get("state", {}).get("request_id"),
+    }
+    body.update(error.extra)
+    headers = {"Cache-Control": "no-store"}
+    if error.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    return Response(
+        body, status_code=error.status, media_type=PROBLEM_JSON, headers=headers
+    )
+
+
+def handle_problem(
+    request: Request[Any, Any, Any], error: ProblemError
+) -> Response[Any]:
+    return _problem(request, error)
+
+
+def handle_validation(
+    request: Request[Any, Any, Any], error: ValidationException
+) -> Response[Any]:
+    # Litestar's messages name the field and the rule, never the value.
+    errors = error.extra if isinstance(error.extra, list) else []
+    messages = [
+        {
+            "message": item.get("message"),
+            "key": item.get("key"),
+            "source": item.get("source"),
+        }
+        for item in errors
+        if isinstance(item, dict)
+    ]
+    detail = str(error.detail) if error.detail else "The request is invalid."
+    return _problem(
+        request,
+        ProblemError(
+            400,
+            "invalid-request",
+            "Invalid request",
+            f"{detail} Fix the listed fields and send the request again.",
+            {"errors": messages},
+        ),
+    )
+
+
+def handle_http(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
+    if isinstance(error, NotFoundException):
+        problem = ProblemError(
+            404,
+            "not-found",
+            "Not found",
+            "No resource is served at this path; see /schema/openapi.json.",
+        )
+    elif isinstance(error, MethodNotAllowedException):
+        problem = ProblemError(
+            405,
+            "method-not-allowed",
+            "Method not allowed",
+            "This path does not accept this method; see /schema/openapi.json.",
+        )
+    elif error.status_code == 413:
+        problem = ProblemError(
+            413,
+            "body-too-large",
+            "Request body too large",
+            "The request body exceeds the size limit; send fewer items per request.",
+        )
+    elif error.status_code >= 500:
+        return handle_internal(request, error)
+    else:
+        problem = ProblemError(
+            error.status_code, "http-error", "Request failed", str(error.detail)
+        )
+    return _problem(request, problem)
+
+
+def handle_internal(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    # Exception text may carry values; log only its type with the request id.
+    logger.error(
+        "unhandled error",
+        extra={"error_type": type(error).__name__, "path": request.url.path},
+    )
+    return _problem(
+        request,
+        ProblemError(
+            HTTP_500_INTERNAL_SERVER_ERROR,
+            "internal-error",
+            "Internal error",
+            "The service failed to handle this request; report the request id.",
+        ),
+    )

@@ -1,0 +1,1 @@
+"""Card touches at site gates and the work history they make."""

@@ -1,0 +1,89 @@
+"""HTTP route through which an entry/exit system posts card touches."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, post
+
+from ccus.auth.actors import DeviceActor
+from ccus.authz.loaders import load_site_facts
+from ccus.errors import ProblemError, not_found
+from ccus.history.touches import MAX_TOUCHES_PER_BATCH, Touch, ingest_touches
+from ccus.sites.models import Site
+from ccus.web import authenticate, require_id14, services
+
+
+class TouchBatch(msgspec.Struct, forbid_unknown_fields=True):
+    touches: Annotated[
+        list[Touch], msgspec.Meta(min_length=1, max_length=MAX_TOUCHES_PER_BATCH)
+    ]
+
+
+class TouchRejection(msgspec.Struct):
+    index: int
+    touch_id: str
+    reason: str
+    detail: str
+
+
+class TouchBatchResult(msgspec.Struct):
+    accepted: int
+    duplicates: int
+    rejected: list[TouchRejection]
+
+
+@post(
+    "/sites/{site_id:str}/touches",
+    sync_to_thread=False,
+    status_code=200,
+    summary="Post a batch of card touches",
+    description=(
+        "For the site's own entry/exit system. Each touch is checked on its "
+        "own: an unknown worker, a worker not on the roster, or a work day "
+        "outside the site's accumulation period is rejected with a reason "
+        "while the rest of the batch is stored. A touch id the site already "
+        "stored is counted as a duplicate and not stored again, so a batch "
+        "can be replayed safely. Times need a UTC offset; work days are JST."
+    ),
+    tags=["history"],
+)
+def post_touches(
+    request: Request[Any, Any, Any], site_id: str, data: TouchBatch
+) -> TouchBatchResult:
+    actor = authenticate(request)
+    require_id14(site_id, "site_id")
+    state = services(request.app.state)
+    with state.session() as session:
+        facts = load_site_facts(session, site_id)
+        if facts is None or not state.policies.is_allowed(
+            actor, "write_touches", facts
+        ):
+            raise not_found("site")
+        assert isinstance(actor, DeviceActor)
+        site = session.get(Site, site_id)
+        assert site is not None
+        _check_ids(data.touches)
+        result = ingest_touches(
+            session, site, data.touches, actor.client_id, state.clock()
+        )
+        session.commit()
+    return TouchBatchResult(
+        accepted=result.accepted,
+        duplicates=result.duplicates,
+        rejected=[TouchRejection(**asdict(item)) for item in result.rejected],
+    )
+
+
+def _check_ids(touches: list[Touch]) -> None:
+    for index, touch in enumerate(touches):
+        if not (0 < len(touch.touch_id) <= 64) or not touch.touch_id.isascii():
+            raise ProblemError(
+                400,
+                "invalid-touch",
+                "Invalid touch",
+                f"touches[{index}].touch_id must be 1 to 64 ASCII characters.",
+            )
+        require_id14(touch.worker_id, f"touches[{index}].worker_id")

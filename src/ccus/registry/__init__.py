@@ -1,0 +1,1 @@
+"""Registry of companies, their staff, workers and employments."""

@@ -1,0 +1,1 @@
+"""Sites, their subcontract trees and rosters."""

@@ -1,0 +1,86 @@
+"""Request plumbing shared by the route modules: services, actor, context."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import State
+
+from ccus.audit.log import AccessContext
+from ccus.auth.actors import Actor
+from ccus.auth.tokens import InvalidToken
+from ccus.errors import ProblemError
+from ccus.ids import is_id14
+from ccus.services import Services
+
+PURPOSE_HEADER = "x-ccus-purpose"
+_PURPOSE = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+def services(state: State) -> Services:
+    value: Services = state.services
+    return value
+
+
+def authenticate(request: Request[Any, Any, Any]) -> Actor:
+    """Return the actor of the request's bearer token.
+
+    Raises:
+        ProblemError: 401 when the token is missing or fails verification.
+    """
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ProblemError(
+            401,
+            "missing-token",
+            "Authentication required",
+            "Send an access token in the Authorization header as 'Bearer <token>'.",
+        )
+    try:
+        return services(request.app.state).tokens.verify(token.strip())
+    except InvalidToken as error:
+        raise ProblemError(
+            401,
+            "invalid-token",
+            "Invalid access token",
+            f"{error}. Obtain a new access token and send the request again.",
+        ) from None
+
+
+def access_context(request: Request[Any, Any, Any], actor: Actor) -> AccessContext:
+    """Build the audit context: actor, request id, time and stated purpose."""
+    purpose = request.headers.get(PURPOSE_HEADER)
+    if purpose is not None and not _PURPOSE.fullmatch(purpose):
+        raise ProblemError(
+            400,
+            "invalid-purpose",
+            "Invalid purpose",
+            "The X-CCUS-Purpose header must be 1 to 40 lower-case letters, "
+            "digits or underscores, starting with a letter, e.g. site_safety.",
+        )
+    return AccessContext(
+        actor=actor,
+        request_id=str(request.scope.get("state", {}).get("request_id", "")),
+        now=services(request.app.state).clock(),
+        purpose=purpose,
+    )
+
+
+def require_id14(value: str, name: str) -> str:
+    """Return ``value`` if it is a 14-digit id.
+
+    Raises:
+        ProblemError: 400 naming the parameter and the expected form.
+    """
+    if not is_id14(value):
+        raise ProblemError(
+            400,
+            "invalid-id",
+            "Invalid identifier",
+            f"{name} must be exactly 14 digits (leading zeros included).",
+            {"parameter": name},
+        )
+    return value
