@@ -9,6 +9,7 @@ from litestar.datastructures import State
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.types import ASGIApp
 from sqlalchemy import text
 
 from ccus import __version__
@@ -89,6 +90,18 @@ def create_app(
     return _litestar(settings.max_body_bytes, State({"services": state}))
 
 
+def create_asgi(
+    settings: Settings | None = None,
+    clock: Clock = system_clock,
+    prebuilt: Services | None = None,
+) -> ASGIApp:
+    """Build the application wrapped in the request id and access log layer.
+
+    The layer sits outside Litestar so that unknown routes get an id too.
+    """
+    return request_id_middleware(create_app(settings, clock, prebuilt))
+
+
 def openapi_app() -> Litestar:
     """Build the application without keys or a database, for its schema only."""
     return _litestar(load_settings({}).max_body_bytes, State({}))
@@ -97,7 +110,6 @@ def openapi_app() -> Litestar:
 def _litestar(max_body_bytes: int, state: State) -> Litestar:
     return Litestar(
         route_handlers=ROUTES,
-        middleware=[request_id_middleware],
         exception_handlers={
             ProblemError: handle_problem,
             ValidationException: handle_validation,
@@ -108,4 +120,5 @@ def _litestar(max_body_bytes: int, state: State) -> Litestar:
         request_max_body_size=max_body_bytes,
         state=state,
         debug=False,
+        logging_config=None,
     )

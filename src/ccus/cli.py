@@ -25,13 +25,13 @@ def serve(host: str, port: int) -> None:
     """Serve the HTTP API with uvicorn."""
     import uvicorn
 
-    from ccus.app import create_app
+    from ccus.app import create_asgi
     from ccus.crypto.keyring import KeyringError
     from ccus.logs import configure_logging
 
     configure_logging()
     try:
-        app = create_app()
+        app = create_asgi()
     except KeyringError as error:
         raise click.ClickException(str(error)) from None
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)

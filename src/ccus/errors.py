@@ -89,14 +89,13 @@ def handle_validation(
         for item in errors
         if isinstance(item, dict)
     ]
-    detail = str(error.detail) if error.detail else "The request is invalid."
     return _problem(
         request,
         ProblemError(
             400,
             "invalid-request",
             "Invalid request",
-            f"{detail} Fix the listed fields and send the request again.",
+            "The request failed validation; fix the listed fields and send it again.",
             {"errors": messages},
         ),
     )
@@ -123,6 +122,14 @@ def handle_http(request: Request[Any, Any, Any], error: HTTPException) -> Respon
             "body-too-large",
             "Request body too large",
             "The request body exceeds the size limit; send fewer items per request.",
+        )
+    elif error.status_code == 400:
+        problem = ProblemError(
+            400,
+            "invalid-body",
+            "Invalid request body",
+            f"The request body could not be read as JSON ({error.detail}); "
+            "send a JSON object that matches the schema.",
         )
     elif error.status_code >= 500:
         return handle_internal(request, error)

@@ -16,7 +16,8 @@ from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-_STANDARD = set(vars(logging.makeLogRecord({})))
+# Attributes every record has, and uvicorn's terminal-only duplicate message.
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"color_message"}
 access_logger = logging.getLogger("ccus.access")
 
 

@@ -115,7 +115,9 @@ class TokenService:
         try:
             registry.validate(decoded.claims)
         except JoseError as error:
-            raise InvalidToken(f"token claims are invalid: {error.error}") from None
+            raise InvalidToken(
+                f"token claims are invalid: {error.description}"
+            ) from None
         return _actor_from_claims(decoded.claims)
 
 

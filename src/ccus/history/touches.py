@@ -135,7 +135,10 @@ def _check(
     if touch.touched_at > now + FUTURE_TOLERANCE:
         return "in_the_future"
     day = jst_date(touch.touched_at)
-    if not site.period_start <= day <= site.period_end + timedelta(days=1):
+    # An out touch may fall on the day after the period when the last shift
+    # crossed midnight; its work day is then still inside the period.
+    last_day = site.period_end + timedelta(days=int(touch.direction == "out"))
+    if not site.period_start <= day <= last_day:
         return "outside_accumulation_period"
     entry = entries.get(touch.worker_id)
     if entry is None or day < entry.entry_date:
