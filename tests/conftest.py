@@ -7,6 +7,8 @@ set-up cannot pass unnoticed.
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 import secrets
 import socket
@@ -31,6 +33,7 @@ from ccus.db.engine import normalise_url
 from ccus.db.migrate import upgrade
 from ccus.demo.dataset import Dataset, build_dataset
 from ccus.demo.load import load_dataset
+from ccus.logs import JsonFormatter
 from ccus.services import Services, build_services
 
 # Noon JST on the day after the demo window ends: the live site is live.
@@ -164,8 +167,32 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class LogCapture:
+    """Every log line the process writes, formatted as the service writes it."""
+
+    def __init__(self) -> None:
+        self.stream = io.StringIO()
+        self.handler = logging.StreamHandler(self.stream)
+        self.handler.setFormatter(JsonFormatter())
+
+    def text(self) -> str:
+        return self.stream.getvalue()
+
+
 @pytest.fixture(scope="session")
-def server(loaded: Services) -> Iterator[LiveServer]:
+def log_capture() -> Iterator[LogCapture]:
+    capture = LogCapture()
+    root = logging.getLogger()
+    root.addHandler(capture.handler)
+    previous = root.level
+    root.setLevel(logging.DEBUG)
+    yield capture
+    root.removeHandler(capture.handler)
+    root.setLevel(previous)
+
+
+@pytest.fixture(scope="session")
+def server(loaded: Services, log_capture: LogCapture) -> Iterator[LiveServer]:
     live = LiveServer(loaded)
     live.start()
     yield live

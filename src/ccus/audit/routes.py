@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Request, get
-from litestar.params import Parameter
+from litestar.params import FromQuery, QueryParameter
 from sqlalchemy import select
 
 from ccus.audit.models import AuditEvent
@@ -55,13 +55,15 @@ class AuditEventPage(msgspec.Struct):
 )
 def list_audit_events(
     request: Request[Any, Any, Any],
-    worker_id: str | None = None,
-    company_id: str | None = None,
-    decision: Literal["allow", "deny"] | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    before: Annotated[int | None, Parameter(ge=1, description="Event id")] = None,
-    limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE)] = 100,
+    worker_id: FromQuery[str | None] = None,
+    company_id: FromQuery[str | None] = None,
+    decision: FromQuery[Literal["allow", "deny"] | None] = None,
+    since: FromQuery[datetime | None] = None,
+    until: FromQuery[datetime | None] = None,
+    before: Annotated[
+        int | None, QueryParameter(ge=1, description="Event id to list before")
+    ] = None,
+    limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 100,
 ) -> AuditEventPage:
     actor = authenticate(request)
     state = services(request.app.state)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, post
+from litestar.params import FromPath, JSONBody
 
 from ccus.auth.actors import DeviceActor
 from ccus.authz.loaders import load_site_facts
@@ -51,7 +52,7 @@ class TouchBatchResult(msgspec.Struct):
     tags=["history"],
 )
 def post_touches(
-    request: Request[Any, Any, Any], site_id: str, data: TouchBatch
+    request: Request[Any, Any, Any], site_id: FromPath[str], data: JSONBody[TouchBatch]
 ) -> TouchBatchResult:
     actor = authenticate(request)
     require_id14(site_id, "site_id")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get
+from litestar.params import FromPath
 
 from ccus.auth.actors import WorkerActor
 from ccus.errors import ProblemError
@@ -45,7 +46,9 @@ def read_own_record(request: Request[Any, Any, Any]) -> dict[str, Any]:
     description=WORKER_DESCRIPTION,
     tags=["workers"],
 )
-def read_worker(request: Request[Any, Any, Any], worker_id: str) -> dict[str, Any]:
+def read_worker(
+    request: Request[Any, Any, Any], worker_id: FromPath[str]
+) -> dict[str, Any]:
     actor = authenticate(request)
     return _read(request, actor, require_id14(worker_id, "worker_id"))
 

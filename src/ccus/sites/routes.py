@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, get
-from litestar.params import Parameter
+from litestar.params import FromPath, QueryParameter
 
 from ccus.web import access_context, authenticate, require_id14, services
 
@@ -28,9 +28,13 @@ MAX_PAGE = 200
 )
 def list_roster(
     request: Request[Any, Any, Any],
-    site_id: str,
-    after: Annotated[int, Parameter(ge=0, description="Entry id to list after")] = 0,
-    limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE, description="Page size")] = 50,
+    site_id: FromPath[str],
+    after: Annotated[
+        int, QueryParameter(ge=0, description="Entry id to list after")
+    ] = 0,
+    limit: Annotated[
+        int, QueryParameter(ge=1, le=MAX_PAGE, description="Page size")
+    ] = 50,
 ) -> dict[str, Any]:
     actor = authenticate(request)
     require_id14(site_id, "site_id")

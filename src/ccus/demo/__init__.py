@@ -1,0 +1,1 @@
+"""Deterministic, fictional demo data for the CCUS API."""
