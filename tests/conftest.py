@@ -33,7 +33,7 @@ from ccus.db.engine import normalise_url
 from ccus.db.migrate import upgrade
 from ccus.demo.dataset import Dataset, build_dataset
 from ccus.demo.load import load_dataset
-from ccus.logs import JsonFormatter
+from ccus.logs import JsonFormatter, silence_unsafe_loggers
 from ccus.services import Services, build_services
 
 # Noon JST on the day after the demo window ends: the live site is live.
@@ -193,6 +193,7 @@ def log_capture() -> Iterator[LogCapture]:
 
 @pytest.fixture(scope="session")
 def server(loaded: Services, log_capture: LogCapture) -> Iterator[LiveServer]:
+    silence_unsafe_loggers()
     live = LiveServer(loaded)
     live.start()
     yield live

@@ -21,6 +21,7 @@ from ccus.errors import (
     handle_http,
     handle_internal,
     handle_problem,
+    handle_recursion,
     handle_validation,
 )
 from ccus.history.routes import post_touches
@@ -114,6 +115,7 @@ def _litestar(max_body_bytes: int, state: State) -> Litestar:
             ProblemError: handle_problem,
             ValidationException: handle_validation,
             HTTPException: handle_http,
+            RecursionError: handle_recursion,
             Exception: handle_internal,
         },
         openapi_config=openapi_config(),

@@ -140,6 +140,24 @@ def handle_http(request: Request[Any, Any, Any], error: HTTPException) -> Respon
     return _problem(request, problem)
 
 
+def handle_recursion(
+    request: Request[Any, Any, Any], error: RecursionError
+) -> Response[Any]:
+    # Litestar decodes JSON bodies untyped before validating them, and the
+    # decoder raises RecursionError on deep nesting. No code of the service
+    # recurses without bound, so this error always means such a body.
+    return _problem(
+        request,
+        ProblemError(
+            400,
+            "invalid-body",
+            "Invalid request body",
+            "The request body is nested too deeply to read; send a JSON object "
+            "that matches the schema.",
+        ),
+    )
+
+
 def handle_internal(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     # Exception text may carry values; log only its type with the request id.
     logger.error(

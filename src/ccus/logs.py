@@ -44,19 +44,27 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # authlib logs tokens at DEBUG; uvicorn's access log holds client addresses.
-    logging.getLogger("authlib").setLevel(logging.INFO)
-    logging.getLogger("uvicorn.access").disabled = True
+    silence_unsafe_loggers()
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+
+
+def silence_unsafe_loggers() -> None:
+    """Quiet the loggers of other packages that write secrets or addresses.
+
+    authlib logs tokens at DEBUG, and uvicorn's access log holds client
+    addresses; ``ccus.access`` logs each request without them.
+    """
+    logging.getLogger("authlib").setLevel(logging.INFO)
+    logging.getLogger("uvicorn.access").disabled = True
 
 
 def request_id_middleware(app: ASGIApp) -> ASGIApp:
     """Give each request an id, return it as X-Request-Id and log the request."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if str(scope["type"]) != "http":
             await app(scope, receive, send)
             return
         request_id = uuid.uuid4().hex

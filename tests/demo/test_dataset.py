@@ -6,15 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from ccus.demo import catalogue
-from ccus.demo.dataset import (
-    FOREMAN_DAYS,
-    LEVEL2_DAYS,
-    LEVEL3_DAYS,
-    LEVEL4_DAYS,
-    Dataset,
-    build_dataset,
-)
+from ccus.demo import qualifications
+from ccus.demo.career import FOREMAN_DAYS, LEVEL2_DAYS, LEVEL3_DAYS, LEVEL4_DAYS
+from ccus.demo.dataset import Dataset, build_dataset
 
 GROUPS = (
     "identity",
@@ -387,7 +381,7 @@ def test_levels_follow_days_and_qualifications(dataset):
             if entry["verified"]
         }
         for career in worker.groups["career"]["trades"]:
-            trade = catalogue.TRADES[career["trade"]]
+            trade = qualifications.TRADES[career["trade"]]
             if career["level"] >= 2:
                 assert career["work_days"] >= LEVEL2_DAYS
                 assert verified >= set(trade.level2)

@@ -96,12 +96,12 @@ def load_dataset(
             )
         )
     for site_id, touches in by_site.items():
-        site = session.get(Site, site_id)
-        assert site is not None
+        site_row = session.get(Site, site_id)
+        assert site_row is not None
         touches.sort(key=lambda t: t.touched_at)
         for start in range(0, len(touches), MAX_TOUCHES_PER_BATCH):
             batch = touches[start : start + MAX_TOUCHES_PER_BATCH]
-            ingest_touches(session, site, batch, DEMO_DEVICE_CLIENT, now)
+            ingest_touches(session, site_row, batch, DEMO_DEVICE_CLIENT, now)
             progress("touches", len(batch))
 
     for name, value in dataset.personas().items():
@@ -121,6 +121,7 @@ def _company_columns(company: object) -> dict[str, object]:
         "permit_issuer",
         "permit_kind",
         "permit_number",
+        "permit_trades",
         "permit_date",
         "kentaikyo_contractor_number",
         "address",
@@ -128,7 +129,7 @@ def _company_columns(company: object) -> dict[str, object]:
         "is_sole_proprietor",
     )
     values = {name: getattr(company, name) for name in fields}
-    values["permit_trades"] = list(company.permit_trades)
+    values["permit_trades"] = list(values["permit_trades"])
     return values
 
 
