@@ -8,9 +8,18 @@ from pathlib import Path
 
 import click
 
-from ccus.config import load_settings
+from ccus.config import Settings
+from ccus.config import load_settings as _load_settings
 
 OPENAPI_FILE = Path("openapi") / "openapi.json"
+
+
+def load_settings() -> Settings:
+    """Read the settings, turning a bad variable into a clear CLI error."""
+    try:
+        return _load_settings()
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @click.group()
@@ -31,7 +40,7 @@ def serve(host: str, port: int) -> None:
 
     configure_logging()
     try:
-        app = create_asgi()
+        app = create_asgi(load_settings())
     except KeyringError as error:
         raise click.ClickException(str(error)) from None
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
