@@ -8,9 +8,14 @@ own_record_group(group) if group in [
     "qualifications", "career", "employment", "past_employers", "history"
 ];
 
-# The employer's base screen: the whole record except past employers.
+# The employer's base screen: the whole record except past employers. Its
+# history shows only days worked for that employer, because days worked for
+# others would name the past employers.
 base_screen_group(group) if
-    own_record_group(group) and group != "past_employers";
+    own_record_group(group) and
+    group != "past_employers" and
+    group != "history";
+base_screen_group("history_own_employment");
 
 # disclose(actor, record, group, basis): the actor may see one field group.
 

@@ -22,6 +22,7 @@ from ccus.errors import (
     handle_internal,
     handle_problem,
     handle_recursion,
+    handle_undecodable,
     handle_validation,
 )
 from ccus.history.routes import post_touches
@@ -116,6 +117,7 @@ def _litestar(max_body_bytes: int, state: State) -> Litestar:
             ValidationException: handle_validation,
             HTTPException: handle_http,
             RecursionError: handle_recursion,
+            UnicodeDecodeError: handle_undecodable,
             Exception: handle_internal,
         },
         openapi_config=openapi_config(),

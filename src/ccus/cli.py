@@ -111,7 +111,12 @@ def demo_load(seed: int, workers: int, if_empty: bool) -> None:
 
         def progress(stage: str, count: int) -> None:
             if stage not in bars:
-                bars[stage] = tqdm(desc=stage, unit=" rows", file=sys.stderr)
+                bars[stage] = tqdm(
+                    desc=stage,
+                    unit=" rows",
+                    file=sys.stderr,
+                    disable=not sys.stderr.isatty(),
+                )
             bars[stage].update(count)
 
         load_dataset(session, dataset, state.vault, state.clock(), progress)
@@ -144,7 +149,13 @@ def demo_personas() -> None:
 
 @demo.command("token")
 @click.argument("persona")
-@click.option("--lifetime", default=3600, show_default=True, help="Seconds valid.")
+@click.option(
+    "--lifetime",
+    default=3600,
+    show_default=True,
+    type=click.IntRange(1, 86400),
+    help="Seconds the token stays valid (1 to 86400).",
+)
 def demo_token(persona: str, lifetime: int) -> None:
     """Print a bearer token for a demo PERSONA."""
     from ccus.demo.load import read_personas

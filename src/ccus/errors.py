@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
+import msgspec
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -12,11 +14,44 @@ from litestar.exceptions import (
     NotFoundException,
     ValidationException,
 )
+from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://ccus.example/problems/"
 logger = logging.getLogger("ccus.errors")
+
+
+class ProblemDetails(msgspec.Struct):
+    """An RFC 9457 problem details body, as every error of the API sends it."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    request_id: str | None
+
+
+_PROBLEM_DESCRIPTIONS = {
+    400: "The request is invalid; `detail` names the problem and the fix.",
+    401: "The bearer token is missing or failed verification.",
+    404: "No such resource, or the caller may not read it.",
+    413: "The request body is too large.",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """Describe the problem bodies a route may send, for the OpenAPI document."""
+    return {
+        status: ResponseSpec(
+            data_container=ProblemDetails,
+            media_type=PROBLEM_JSON,
+            description=_PROBLEM_DESCRIPTIONS[status],
+            generate_examples=False,
+        )
+        for status in statuses
+    }
 
 
 class ProblemError(Exception):
@@ -51,6 +86,11 @@ def not_found(kind: str) -> ProblemError:
     )
 
 
+def _request_id(request: Request[Any, Any, Any]) -> str | None:
+    value = request.scope.get("state", {}).get("request_id")
+    return str(value) if value else None
+
+
 def _problem(request: Request[Any, Any, Any], error: ProblemError) -> Response[Any]:
     body: dict[str, Any] = {
         "type": TYPE_BASE + error.slug,
@@ -58,7 +98,7 @@ def _problem(request: Request[Any, Any, Any], error: ProblemError) -> Response[A
         "status": error.status,
         "detail": error.detail,
         "instance": request.url.path,
-        "request_id": request.scope.get("state", {}).get("request_id"),
+        "request_id": _request_id(request),
     }
     body.update(error.extra)
     headers = {"Cache-Control": "no-store"}
@@ -75,20 +115,38 @@ def handle_problem(
     return _problem(request, error)
 
 
+# Some validation messages quote the rejected value, which could be personal
+# data sent in the wrong field; the quoted part is dropped.
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
+def _without_values(message: str) -> str:
+    return _QUOTED.sub("(value)", message)
+
+
+def _message_of(item: dict[str, Any]) -> str:
+    message, key = str(item.get("message", "")), item.get("key")
+    # Litestar reports a missing body or parameter as the quoted key alone.
+    if key and message == f"'{key}'":
+        return "the JSON request body is missing" if key == "data" else "missing"
+    return _without_values(message)
+
+
 def handle_validation(
     request: Request[Any, Any, Any], error: ValidationException
 ) -> Response[Any]:
-    # Litestar's messages name the field and the rule, never the value.
     errors = error.extra if isinstance(error.extra, list) else []
     messages = [
         {
-            "message": item.get("message"),
+            "message": _message_of(item),
             "key": item.get("key"),
             "source": item.get("source"),
         }
         for item in errors
         if isinstance(item, dict)
     ]
+    if not messages:
+        messages = [{"message": "the JSON request body is missing", "key": None}]
     return _problem(
         request,
         ProblemError(
@@ -158,11 +216,29 @@ def handle_recursion(
     )
 
 
+def handle_undecodable(
+    request: Request[Any, Any, Any], error: UnicodeDecodeError
+) -> Response[Any]:
+    return _problem(
+        request,
+        ProblemError(
+            400,
+            "invalid-body",
+            "Invalid request body",
+            "The request body is not valid UTF-8; send JSON encoded as UTF-8.",
+        ),
+    )
+
+
 def handle_internal(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     # Exception text may carry values; log only its type with the request id.
     logger.error(
         "unhandled error",
-        extra={"error_type": type(error).__name__, "path": request.url.path},
+        extra={
+            "error_type": type(error).__name__,
+            "path": request.url.path,
+            "request_id": _request_id(request),
+        },
     )
     return _problem(
         request,

@@ -61,7 +61,12 @@ def silence_unsafe_loggers() -> None:
 
 
 def request_id_middleware(app: ASGIApp) -> ASGIApp:
-    """Give each request an id, return it as X-Request-Id and log the request."""
+    """Give each request an id, forbid caching, and log the request.
+
+    The id comes back as X-Request-Id; every response gets
+    ``Cache-Control: no-store`` unless it set its own, and
+    ``Vary: Authorization``.
+    """
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if str(scope["type"]) != "http":
@@ -78,6 +83,12 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
+                names = {name.lower() for name, _ in headers}
+                # Responses carry personal data or credentials: no cache may
+                # keep them, and none may serve one caller's answer to another.
+                if b"cache-control" not in names:
+                    headers.append((b"cache-control", b"no-store"))
+                headers.append((b"vary", b"Authorization"))
                 message["headers"] = headers
             await send(message)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Request
@@ -16,6 +17,10 @@ from ccus.ids import is_id14
 from ccus.services import Services
 
 PURPOSE_HEADER = "x-ccus-purpose"
+# Row ids are 32-bit integers on PostgreSQL; larger cursors are invalid.
+MAX_ROW_ID = 2**31 - 1
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 _PURPOSE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
@@ -84,3 +89,32 @@ def require_id14(value: str, name: str) -> str:
             {"parameter": name},
         )
     return value
+
+
+def require_aware(moment: datetime, name: str) -> datetime:
+    """Return ``moment`` in UTC if it has an offset and lies in 2000-2099.
+
+    Raises:
+        ProblemError: 400 naming the parameter and the expected form.
+    """
+    if moment.tzinfo is None:
+        raise ProblemError(
+            400,
+            "invalid-time",
+            "Invalid time",
+            f"{name} needs a UTC offset, for example 2026-09-01T00:00:00+09:00.",
+            {"parameter": name},
+        )
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:
+        utc = LATEST if moment.year > 2000 else EARLIEST - (LATEST - EARLIEST)
+    if not EARLIEST <= utc < LATEST:
+        raise ProblemError(
+            400,
+            "invalid-time",
+            "Invalid time",
+            f"{name} must lie between 2000-01-01 and 2099-12-31 (UTC).",
+            {"parameter": name},
+        )
+    return utc

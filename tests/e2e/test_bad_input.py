@@ -44,6 +44,7 @@ BAD_BODIES = {
     "empty batch": b'{"touches": []}',
     "unknown top field": b'{"touches": [], "extra": true}',
     "deep nesting": b'{"touches": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+    "invalid utf-8": b'{"touches": [{"touch_id": "\xff\xfe"}]}',
     "lone surrogate": b'{"touches": [{"touch_id": "\\ud800", "worker_id": '
     b'"00000000000001", "touched_at": "2026-11-27T08:00:00+09:00", '
     b'"direction": "in"}]}',
@@ -68,6 +69,8 @@ BAD_TOUCHES = {
     "not a time": {"touched_at": "yesterday"},
     "empty touch id": {"touch_id": ""},
     "long touch id": {"touch_id": "x" * 65},
+    "touch id with NUL": {"touch_id": "a\u0000b"},
+    "touch id with space": {"touch_id": "a b"},
 }
 
 
@@ -150,3 +153,47 @@ def test_audit_filters_reject_bad_values(server: LiveServer) -> None:
         assert_problem(client.get("/audit/events", params={"decision": "x"}), 400)
         naive = {"since": "2026-11-01T00:00:00"}
         assert_problem(client.get("/audit/events", params=naive), 400)
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/audit/events", {"before": 2**63}),
+        ("/audit/events", {"since": "9999-12-31T23:59:59-14:00"}),
+        ("/audit/events", {"until": "0001-01-01T00:00:00+14:00"}),
+        ("/audit/events", {"since": "1990-01-01T00:00:00+09:00"}),
+    ],
+)
+def test_out_of_range_audit_filters_get_400(
+    server: LiveServer, path: str, params: dict[str, object]
+) -> None:
+    with server.client(actor_of(server.services, "regulator")) as client:
+        assert_problem(client.get(path, params=params), 400)
+
+
+def test_huge_roster_cursor_gets_400(server: LiveServer) -> None:
+    site_id = personas(server.services)["site_id"]
+    with server.client(actor_of(server.services, "prime")) as client:
+        response = client.get(f"/sites/{site_id}/roster", params={"after": 2**63})
+    assert_problem(response, 400)
+
+
+def test_validation_error_hides_value(server: LiveServer) -> None:
+    touch = valid_touch(server, direction="secret-value-xyz")
+    response = post_raw(server, json.dumps({"touches": [touch]}).encode())
+    assert_problem(response, 400)  # type: ignore[arg-type]
+    assert "secret-value-xyz" not in response.text  # type: ignore[attr-defined]
+
+
+def test_empty_body_named_missing(server: LiveServer) -> None:
+    body = assert_problem(post_raw(server, b""), 400)  # type: ignore[arg-type]
+    assert "missing" in json.dumps(body)
+
+
+def test_responses_are_not_cacheable(server: LiveServer) -> None:
+    target = personas(server.services)["worker"]
+    with server.client(actor_of(server.services, "worker")) as client:
+        response = client.get(f"/workers/{target}")
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    assert "Authorization" in response.headers["vary"]

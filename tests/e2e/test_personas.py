@@ -70,6 +70,13 @@ def test_upper_tiers_see_roster_fields(server: LiveServer, name: str) -> None:
     assert "gender" not in roster
 
 
+def test_employer_history_names_only_itself(server: LiveServer) -> None:
+    employer = actor_of(server.services, "employer")
+    history = read_target(server, "employer").json()["history"]
+    assert history
+    assert {record["employer_id"] for record in history} == {employer.company_id}
+
+
 @pytest.mark.parametrize("name", ["prime", "upper"])
 def test_upper_tiers_see_own_site_history(server: LiveServer, name: str) -> None:
     services = server.services

@@ -97,7 +97,7 @@ def test_batch_rejects_bad_touches_alone(
     assert body["accepted"] == 2
     assert body["duplicates"] == 0
     reasons = {item["index"]: item["reason"] for item in body["rejected"]}
-    assert reasons == {1: "unknown_worker", 2: "outside_accumulation_period"}
+    assert reasons == {1: "not_on_roster", 2: "outside_accumulation_period"}
     assert all(item["detail"] for item in body["rejected"])
     assert touch_count(server) == before + 2
 
@@ -200,3 +200,54 @@ def test_non_device_gets_404(server: LiveServer, name: str) -> None:
     }
     actor = actor_of(server.services, name)
     assert_problem(post(server, site_id, {"touches": [touch]}, actor), 404)
+
+
+def test_far_time_rejected_alone(server: LiveServer) -> None:
+    site_id = personas(server.services)["site_id"]
+    worker_id = idle_worker(server, site_id, date(2026, 11, 28))
+    touches = [
+        {
+            "touch_id": "far-past-1",
+            "worker_id": worker_id,
+            "touched_at": "0001-01-01T00:00:00+14:00",
+            "direction": "in",
+        },
+        {
+            "touch_id": f"far-past-good-{worker_id}",
+            "worker_id": worker_id,
+            "touched_at": "2026-11-28T08:00:00+09:00",
+            "direction": "in",
+        },
+    ]
+    response = post(server, site_id, {"touches": touches})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["accepted"] == 1
+    assert [item["reason"] for item in body["rejected"]] == ["invalid_time"]
+
+
+def test_in_touch_after_exit_rejected(server: LiveServer) -> None:
+    site_id = personas(server.services)["site_id"]
+    with server.services.session() as session:
+        entry = session.scalar(
+            select(RosterEntry)
+            .where(
+                RosterEntry.site_id == site_id,
+                RosterEntry.exit_date.is_not(None),
+            )
+            .limit(1)
+        )
+    assert entry is not None and entry.exit_date is not None
+    next_day = entry.exit_date + timedelta(days=1)
+    touches = [
+        {
+            "touch_id": f"after-exit-{entry.worker_id}-{direction}",
+            "worker_id": entry.worker_id,
+            "touched_at": f"{next_day.isoformat()}T{clock}+09:00",
+            "direction": direction,
+        }
+        for direction, clock in (("in", "07:30:00"), ("out", "05:00:00"))
+    ]
+    body = post(server, site_id, {"touches": touches}).json()
+    assert [item["index"] for item in body["rejected"]] == [0]
+    assert body["rejected"][0]["reason"] == "not_on_roster"

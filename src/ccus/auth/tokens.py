@@ -30,6 +30,8 @@ ALGORITHMS = ("ES256",)
 TOKEN_TYPE = "at+jwt"  # noqa: S105 - a media type, not a secret
 FORBIDDEN_HEADERS = frozenset({"jku", "jwk", "x5u", "x5c", "crit"})
 LEEWAY_SECONDS = 30
+# The audit log stores subjects and client ids in 80-character columns.
+MAX_CLAIM_LENGTH = 80
 
 
 class InvalidToken(Exception):
@@ -75,7 +77,8 @@ class TokenService:
             "client_id": actor.client_id,
             "scope": " ".join(sorted(actor.scopes)),
             "iat": now,
-            "exp": now + (lifetime_seconds or self._lifetime),
+            "exp": now
+            + (self._lifetime if lifetime_seconds is None else lifetime_seconds),
             "jti": secrets.token_urlsafe(16),
             "ccus_actor": _actor_claim(actor),
         }
@@ -135,8 +138,10 @@ def _actor_from_claims(claims: dict[str, Any]) -> Actor:
     subject, client_id = claims.get("sub"), claims.get("client_id")
     if not isinstance(claim, dict) or not isinstance(client_id, str):
         raise InvalidToken("token lacks the actor or client_id claim")
-    if not isinstance(subject, str):
-        raise InvalidToken("token subject is not a string")
+    if not isinstance(subject, str) or not 0 < len(subject) <= MAX_CLAIM_LENGTH:
+        raise InvalidToken("token subject is not a string of 1 to 80 characters")
+    if not 0 < len(client_id) <= MAX_CLAIM_LENGTH:
+        raise InvalidToken("token client_id is not 1 to 80 characters")
     scope = claims.get("scope", "")
     scopes = frozenset(scope.split()) if isinstance(scope, str) else frozenset()
     kind = claim.get("kind")

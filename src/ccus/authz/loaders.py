@@ -28,13 +28,15 @@ def on_roster_filter(today: date):  # type: ignore[no-untyped-def]
 
 def load_worker_record(
     session: Session, worker_id: str, today: date
-) -> WorkerRecord | None:
-    """Return the policy facts of a worker, or None if no such worker exists."""
+) -> tuple[bool, WorkerRecord]:
+    """Return whether the worker exists, and its policy facts.
+
+    Every query runs even for an unknown id, so that a caller cannot tell
+    from the response time whether a worker exists.
+    """
     contact_replaced = session.scalar(
         select(Worker.contact_replaced).where(Worker.worker_id == worker_id)
     )
-    if contact_replaced is None:
-        return None
     employments = session.execute(
         select(Employment.id, Employment.company_id).where(
             Employment.worker_id == worker_id, active_employment_filter(today)
@@ -59,7 +61,7 @@ def load_worker_record(
             )
         ).all()
         links.append(RosterLink(entry_id, site_id, company_id, tuple(sorted(uppers))))
-    return WorkerRecord(
+    record = WorkerRecord(
         worker_id=worker_id,
         employments=tuple(
             EmploymentFact(row.id, row.company_id) for row in employments
@@ -67,6 +69,7 @@ def load_worker_record(
         live_roster_links=tuple(links),
         contact_replaced=bool(contact_replaced),
     )
+    return contact_replaced is not None, record
 
 
 def load_site_facts(session: Session, site_id: str) -> SiteFacts | None:

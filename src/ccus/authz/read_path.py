@@ -25,14 +25,12 @@ from ccus.authz.loaders import (
 )
 from ccus.clock import jst_date
 from ccus.errors import not_found
-from ccus.history.queries import history_rows
+from ccus.history.queries import HISTORY_GRANTS, history_rows
 from ccus.registry.groups import ALL_GROUPS, ROSTER_SOURCE_GROUPS
 from ccus.registry.models import Company, Employment, Worker, WorkerKey
 from ccus.registry.vault import ENCRYPTED_GROUPS, WorkerVault, column_of
 from ccus.registry.views import company_contact, roster_fields, to_builtins
 from ccus.sites.models import RosterEntry
-
-HISTORY_OWN_SITES = "history_own_sites"
 
 
 def _basis(grants: list[Grant]) -> list[dict[str, Any]]:
@@ -80,9 +78,11 @@ class ReadPath:
             ProblemError: 404 when the worker is unknown or nothing is visible.
         """
         today = jst_date(context.now)
-        record = load_worker_record(session, worker_id, today)
-        grants = self._engine.disclosures(context.actor, record) if record else []
-        if record is None or not grants:
+        exists, record = load_worker_record(session, worker_id, today)
+        # The policy runs for unknown ids too, so that the time of a 404 does
+        # not tell whether the worker exists.
+        grants = self._engine.disclosures(context.actor, record)
+        if not exists or not grants:
             draft = AuditDraft("read_worker", "worker", "deny", worker_id=worker_id)
             raise self._deny(session, context, draft, "worker")
 
@@ -100,15 +100,12 @@ class ReadPath:
             context, record.employer_ids, record.contact_replaced, opened, session
         )
 
+        history_scopes = names & set(HISTORY_GRANTS)
         body: dict[str, Any] = {"worker_id": worker_id}
         for name in ALL_GROUPS:
-            if (
-                name == "history"
-                and HISTORY_OWN_SITES in names
-                and "history" not in names
-            ):
+            if name == "history" and history_scopes:
                 body["history"] = history_rows(
-                    session, worker_id, context.actor.company_id
+                    session, worker_id, history_scopes, context.actor.company_id
                 )
             elif name not in names:
                 continue
@@ -125,8 +122,6 @@ class ReadPath:
                     if e.end_date is not None and e.end_date < today
                 ]
                 body["past_employers"] = _past_view(session, past)
-            elif name == "history":
-                body["history"] = history_rows(session, worker_id, None)
             elif name == "roster":
                 hire = min((e.start_date for e in active), default=None)
                 links = {g.basis_ref for g in grants if g.name == "roster"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from typing import Annotated, Any
 
@@ -11,10 +12,12 @@ from litestar.params import FromPath, JSONBody
 
 from ccus.auth.actors import DeviceActor
 from ccus.authz.loaders import load_site_facts
-from ccus.errors import ProblemError, not_found
+from ccus.errors import ProblemError, not_found, problem_responses
 from ccus.history.touches import MAX_TOUCHES_PER_BATCH, Touch, ingest_touches
 from ccus.sites.models import Site
 from ccus.web import authenticate, require_id14, services
+
+TOUCH_ID = re.compile(r"[!-~]{1,64}")
 
 
 class TouchBatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -39,6 +42,7 @@ class TouchBatchResult(msgspec.Struct):
 @post(
     "/sites/{site_id:str}/touches",
     sync_to_thread=False,
+    responses=problem_responses(400, 401, 404, 413),
     status_code=200,
     summary="Post a batch of card touches",
     description=(
@@ -80,11 +84,12 @@ def post_touches(
 
 def _check_ids(touches: list[Touch]) -> None:
     for index, touch in enumerate(touches):
-        if not (0 < len(touch.touch_id) <= 64) or not touch.touch_id.isascii():
+        if not TOUCH_ID.fullmatch(touch.touch_id):
             raise ProblemError(
                 400,
                 "invalid-touch",
                 "Invalid touch",
-                f"touches[{index}].touch_id must be 1 to 64 ASCII characters.",
+                f"touches[{index}].touch_id must be 1 to 64 printable ASCII "
+                "characters without spaces.",
             )
         require_id14(touch.worker_id, f"touches[{index}].worker_id")

@@ -24,6 +24,8 @@ from ccus.sites.models import RosterEntry, Site, Subcontract
 MAX_TOUCHES_PER_BATCH = 1000
 SHIFT_WINDOW = timedelta(hours=24)
 FUTURE_TOLERANCE = timedelta(minutes=5)
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2100, 1, 1)
 
 
 class Touch(msgspec.Struct, forbid_unknown_fields=True):
@@ -48,10 +50,13 @@ class BatchResult:
     rejected: list[Rejection] = field(default_factory=list)
 
 
+# An unknown worker and one who is not on the roster get the same reason, so
+# that a device cannot learn which worker ids are registered.
 REASONS = {
-    "unknown_worker": "No worker with this id is registered; check the card.",
     "not_on_roster": "The worker is not on this site's roster on that day; "
-    "register the roster entry first.",
+    "check the card or register the roster entry first.",
+    "invalid_time": "The touch time is not a real time between 2000 and 2099; "
+    "check the device clock.",
     "outside_accumulation_period": "The work day is outside the site's "
     "accumulation period; history accrues only inside it.",
     "in_the_future": "The touch time is in the future; check the device clock.",
@@ -130,11 +135,16 @@ def _check(
 ) -> str | None:
     if touch.touched_at.tzinfo is None:
         return "naive_time"
+    try:
+        day = jst_date(touch.touched_at)
+    except OverflowError:
+        return "invalid_time"
+    if not EARLIEST_DAY <= day < LATEST_DAY:
+        return "invalid_time"
     if touch.worker_id not in known_workers:
-        return "unknown_worker"
+        return "not_on_roster"
     if touch.touched_at > now + FUTURE_TOLERANCE:
         return "in_the_future"
-    day = jst_date(touch.touched_at)
     # An out touch may fall on the day after the period when the last shift
     # crossed midnight; its work day is then still inside the period.
     last_day = site.period_end + timedelta(days=int(touch.direction == "out"))
@@ -143,7 +153,10 @@ def _check(
     entry = entries.get(touch.worker_id)
     if entry is None or day < entry.entry_date:
         return "not_on_roster"
-    if entry.exit_date is not None and day > entry.exit_date + timedelta(days=1):
+    # As at the period's end, only an out touch may fall on the day after.
+    if entry.exit_date is not None and day > entry.exit_date + timedelta(
+        days=int(touch.direction == "out")
+    ):
         return "not_on_roster"
     return None
 

@@ -8,7 +8,7 @@ from litestar import Request, get
 from litestar.params import FromPath
 
 from ccus.auth.actors import WorkerActor
-from ccus.errors import ProblemError
+from ccus.errors import ProblemError, problem_responses
 from ccus.web import access_context, authenticate, require_id14, services
 
 WORKER_DESCRIPTION = (
@@ -23,6 +23,7 @@ WORKER_DESCRIPTION = (
 @get(
     "/workers/me",
     sync_to_thread=False,
+    responses=problem_responses(400, 401, 404),
     summary="Read your own worker record",
     description=WORKER_DESCRIPTION,
     tags=["workers"],
@@ -42,6 +43,7 @@ def read_own_record(request: Request[Any, Any, Any]) -> dict[str, Any]:
 @get(
     "/workers/{worker_id:str}",
     sync_to_thread=False,
+    responses=problem_responses(400, 401, 404),
     summary="Read a worker record",
     description=WORKER_DESCRIPTION,
     tags=["workers"],

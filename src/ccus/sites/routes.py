@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from litestar import Request, get
 from litestar.params import FromPath, QueryParameter
 
-from ccus.web import access_context, authenticate, require_id14, services
+from ccus.errors import problem_responses
+from ccus.web import MAX_ROW_ID, access_context, authenticate, require_id14, services
 
 MAX_PAGE = 200
 
@@ -15,6 +16,7 @@ MAX_PAGE = 200
 @get(
     "/sites/{site_id:str}/roster",
     sync_to_thread=False,
+    responses=problem_responses(400, 401, 404),
     summary="List a site's roster",
     description=(
         "Lists the roster entries the caller may see, with the personal fields "
@@ -30,7 +32,7 @@ def list_roster(
     request: Request[Any, Any, Any],
     site_id: FromPath[str],
     after: Annotated[
-        int, QueryParameter(ge=0, description="Entry id to list after")
+        int, QueryParameter(ge=0, le=MAX_ROW_ID, description="Entry id to list after")
     ] = 0,
     limit: Annotated[
         int, QueryParameter(ge=1, le=MAX_PAGE, description="Page size")
