@@ -13,7 +13,8 @@ from ccus.authz.engine import PolicyEngine
 from ccus.authz.read_path import ReadPath
 from ccus.clock import Clock, system_clock
 from ccus.config import Settings
-from ccus.crypto.keyring import Keyring, load_keyring
+from ccus.crypto.keyring import Keyring, KeyringFile
+from ccus.crypto.providers import LocalKekProvider
 from ccus.db.engine import make_engine, make_session_factory
 from ccus.registry.vault import WorkerVault
 
@@ -48,10 +49,11 @@ def build_services(settings: Settings, clock: Clock = system_clock) -> Services:
     Raises:
         KeyringError: a key is missing; the message names it.
     """
-    keyring = load_keyring(settings.keys_dir)
+    keyring_file = KeyringFile(settings.keys_dir)
+    keyring = keyring_file.current()
     engine = make_engine(settings.database_url)
     policies = PolicyEngine()
-    vault = WorkerVault(keyring)
+    vault = WorkerVault(LocalKekProvider(keyring_file))
     tokens = TokenService(
         keyring,
         issuer=settings.issuer,

@@ -9,6 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ccus.crypto import envelope
+from ccus.crypto.keyring import KeyringFile, create_local_keyring
+from ccus.crypto.providers import LocalKekProvider
 
 KEY = bytes(range(32))
 OTHER_KEY = bytes(range(1, 33))
@@ -74,20 +76,30 @@ def test_nonces_differ_per_seal() -> None:
     assert len(nonces) == 2000
 
 
-def test_data_key_wrap_round_trips() -> None:
+@pytest.fixture(scope="module")
+def provider(tmp_path_factory: pytest.TempPathFactory) -> LocalKekProvider:
+    keys_dir = tmp_path_factory.mktemp("keys")
+    create_local_keyring(keys_dir)
+    return LocalKekProvider(KeyringFile(keys_dir))
+
+
+def test_data_key_wrap_round_trips(provider: LocalKekProvider) -> None:
     data_key = os.urandom(32)
-    wrapped = envelope.wrap_data_key("kek-1", KEY, data_key, "00000000000001", 1)
-    assert envelope.wrapped_kek_id(wrapped) == "kek-1"
-    assert envelope.unwrap_data_key(KEY, wrapped, "00000000000001", 1) == data_key
+    kek_id, wrapped = envelope.wrap_data_key(provider, data_key, "00000000000001", 1)
+    assert kek_id == provider.active_kek_id()
+    assert envelope.wrapped_kek_id(wrapped) == kek_id
+    assert envelope.unwrap_data_key(provider, wrapped, "00000000000001", 1) == data_key
 
 
 @pytest.mark.parametrize(
     ("worker_id", "version"), [("00000000000002", 1), ("00000000000001", 2)]
 )
-def test_wrapped_key_bound_to_worker(worker_id: str, version: int) -> None:
-    wrapped = envelope.wrap_data_key("kek-1", KEY, os.urandom(32), "00000000000001", 1)
+def test_wrapped_key_bound_to_worker(
+    provider: LocalKekProvider, worker_id: str, version: int
+) -> None:
+    _, wrapped = envelope.wrap_data_key(provider, os.urandom(32), "00000000000001", 1)
     with pytest.raises(envelope.DecryptionError):
-        envelope.unwrap_data_key(KEY, wrapped, worker_id, version)
+        envelope.unwrap_data_key(provider, wrapped, worker_id, version)
 
 
 def test_decryption_error_is_opaque() -> None:

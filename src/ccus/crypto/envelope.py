@@ -20,9 +20,13 @@ from __future__ import annotations
 
 import os
 import struct
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+if TYPE_CHECKING:
+    from ccus.crypto.providers import KekProvider
 
 SEALED_FORMAT_V1 = 0x01
 WRAPPED_FORMAT_V1 = 0x01
@@ -90,16 +94,19 @@ def _wrap_context(worker_id: str, version: int) -> bytes:
 
 
 def wrap_data_key(
-    kek_id: str, kek: bytes, data_key: bytes, worker_id: str, version: int
-) -> bytes:
-    """Wrap a worker's data key under a key-encryption key."""
+    provider: KekProvider, data_key: bytes, worker_id: str, version: int
+) -> tuple[str, bytes]:
+    """Wrap a worker's data key under the provider's active KEK.
+
+    Returns the KEK id and the wrapped key.
+    """
+    kek_id = provider.active_kek_id()
     kid = kek_id.encode("ascii")
     if not 0 < len(kid) < 256:
         raise ValueError("KEK id must be 1 to 255 ASCII characters")
     header = bytes([WRAPPED_FORMAT_V1, len(kid)]) + kid
-    nonce = os.urandom(NONCE_BYTES)
     context = header + _wrap_context(worker_id, version)
-    return header + nonce + AESGCM(kek).encrypt(nonce, data_key, context)
+    return kek_id, header + provider.wrap(kek_id, data_key, context)
 
 
 def wrapped_kek_id(blob: bytes) -> str:
@@ -112,19 +119,16 @@ def wrapped_kek_id(blob: bytes) -> str:
         raise DecryptionError() from None
 
 
-def unwrap_data_key(kek: bytes, blob: bytes, worker_id: str, version: int) -> bytes:
+def unwrap_data_key(
+    provider: KekProvider, blob: bytes, worker_id: str, version: int
+) -> bytes:
     """Unwrap a data key made by :func:`wrap_data_key`.
 
     Raises:
-        DecryptionError: for any failure, whatever the cause.
+        DecryptionError: for any failure of the ciphertext, whatever the cause.
+        KeyringError: the provider no longer holds the KEK the blob names.
     """
-    if len(blob) < 2 or blob[0] != WRAPPED_FORMAT_V1:
-        raise DecryptionError()
-    header_size = 2 + blob[1]
-    header = blob[:header_size]
-    nonce = blob[header_size : header_size + NONCE_BYTES]
+    kek_id = wrapped_kek_id(blob)
+    header = blob[: 2 + blob[1]]
     context = header + _wrap_context(worker_id, version)
-    try:
-        return AESGCM(kek).decrypt(nonce, blob[header_size + NONCE_BYTES :], context)
-    except (InvalidTag, ValueError):
-        raise DecryptionError() from None
+    return provider.unwrap(kek_id, blob[len(header) :], context)

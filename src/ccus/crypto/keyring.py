@@ -13,9 +13,11 @@ import base64
 import json
 import os
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
@@ -162,3 +164,92 @@ def load_keyring(keys_dir: Path) -> Keyring:
                 "'ccus keys init' on a new keyring or restore the production file"
             )
     return Keyring(entries=entries, active=active)
+
+
+class KeyringFile:
+    """The keyring file of a running process, read again when it changes.
+
+    The file's modification time is checked at most once a second, so that
+    a key added or retired by a ``ccus keys`` command reaches a running
+    service without a restart.
+    """
+
+    CHECK_INTERVAL_SECONDS = 1.0
+
+    def __init__(self, keys_dir: Path) -> None:
+        self.keys_dir = keys_dir
+        self.path = keys_dir / KEYRING_FILE
+        self._keyring = load_keyring(keys_dir)
+        self._mtime = self.path.stat().st_mtime_ns
+        self._checked = time.monotonic()
+
+    def current(self) -> Keyring:
+        now = time.monotonic()
+        if now - self._checked < self.CHECK_INTERVAL_SECONDS:
+            return self._keyring
+        self._checked = now
+        mtime = self.path.stat().st_mtime_ns
+        if mtime != self._mtime:
+            self._keyring = load_keyring(self.keys_dir)
+            self._mtime = mtime
+        return self._keyring
+
+    def refresh(self) -> Keyring:
+        """Read the file now, whatever the last check found."""
+        self._checked = 0.0
+        self._mtime = -1
+        return self.current()
+
+
+def _read_document(keys_dir: Path) -> dict[str, Any]:
+    load_keyring(keys_dir)
+    document: dict[str, Any] = json.loads((keys_dir / KEYRING_FILE).read_text("utf-8"))
+    return document
+
+
+def _write_document(keys_dir: Path, document: dict[str, Any]) -> None:
+    """Replace the keyring file atomically, keeping mode 0600."""
+    path = keys_dir / KEYRING_FILE
+    temporary = path.with_suffix(".json.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(document, handle, indent=2)
+        handle.write("\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def add_local_kek(keys_dir: Path, now: datetime | None = None) -> str:
+    """Add a new key-encryption key to the local keyring and make it active.
+
+    Older KEKs stay in the file so that data keys wrapped by them still open
+    until ``ccus keys rewrap`` has moved every one to the new KEK.
+    """
+    document = _read_document(keys_dir)
+    entry = _new_entry(KEK, now or datetime.now(UTC))
+    document["keys"].append(entry)
+    document["active"][KEK] = entry["id"]
+    _write_document(keys_dir, document)
+    return entry["id"]
+
+
+def remove_local_kek(keys_dir: Path, kek_id: str) -> None:
+    """Delete a key-encryption key from the local keyring.
+
+    Raises:
+        KeyringError: the KEK is unknown or still the active one.
+    """
+    document = _read_document(keys_dir)
+    if document["active"].get(KEK) == kek_id:
+        raise KeyringError(
+            f"key-encryption key {kek_id!r} is active; rotate to a new one with "
+            "'ccus keys rotate-kek' before retiring it"
+        )
+    kept = [
+        e for e in document["keys"] if not (e["id"] == kek_id and e["purpose"] == KEK)
+    ]
+    if len(kept) == len(document["keys"]):
+        raise KeyringError(f"key-encryption key {kek_id!r} is not in the keyring")
+    document["keys"] = kept
+    _write_document(keys_dir, document)

@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 
 from ccus.crypto import envelope
-from ccus.crypto.keyring import KEK, Keyring
+from ccus.crypto.providers import KekProvider
 from ccus.registry.groups import LIST_GROUPS, SEALED_GROUPS, Qualification
 from ccus.registry.models import Worker, WorkerKey
 
@@ -27,19 +27,18 @@ def column_of(group: str) -> str:
 
 
 class WorkerVault:
-    """Envelope encryption of worker records with keys from a keyring."""
+    """Envelope encryption of worker records under a KEK provider."""
 
-    def __init__(self, keyring: Keyring) -> None:
-        self._keyring = keyring
+    def __init__(self, provider: KekProvider) -> None:
+        self.provider = provider
 
     def new_key(
         self, worker_id: str, now: datetime, version: int = 1
     ) -> tuple[WorkerKey, bytes]:
         """Create a data key for ``worker_id``; return its row and the key."""
-        kek_id = self._keyring.active[KEK]
         data_key = envelope.new_data_key()
-        wrapped = envelope.wrap_data_key(
-            kek_id, self._keyring.kek(kek_id), data_key, worker_id, version
+        kek_id, wrapped = envelope.wrap_data_key(
+            self.provider, data_key, worker_id, version
         )
         row = WorkerKey(
             worker_id=worker_id,
@@ -56,9 +55,8 @@ class WorkerVault:
         Raises:
             envelope.DecryptionError: the wrapped key does not open.
         """
-        kek = self._keyring.kek(key_row.kek_id)
         return envelope.unwrap_data_key(
-            kek, key_row.wrapped_key, key_row.worker_id, key_row.version
+            self.provider, key_row.wrapped_key, key_row.worker_id, key_row.version
         )
 
     def seal_group(
