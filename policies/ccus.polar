@@ -57,6 +57,15 @@ shows_company_contact(actor: StaffActor, choice: ContactChoice) if
     choice.contact_replaced and
     not actor.company_id in choice.employer_ids;
 
+# A worker may erase their own record, and an administrator of the employer
+# may erase its worker's record; erasure destroys the worker's data key.
+allow(actor: WorkerActor, "erase", record: WorkerRecord) if
+    actor.subject = record.worker_id;
+allow(actor: StaffActor, "erase", record: WorkerRecord) if
+    employment in record.employments and
+    employment.company_id = actor.company_id and
+    "administrator" in actor.roles;
+
 # An entry/exit system writes card touches for its own site only.
 allow(actor: DeviceActor, "write_touches", site: SiteFacts) if
     actor.site_id = site.site_id;

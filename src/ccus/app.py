@@ -27,7 +27,7 @@ from ccus.errors import (
 )
 from ccus.history.routes import post_touches
 from ccus.logs import request_id_middleware
-from ccus.registry.routes import read_own_record, read_worker
+from ccus.registry.routes import erase_record, read_own_record, read_worker
 from ccus.services import Services, build_services
 from ccus.sites.routes import list_roster
 from ccus.web import services
@@ -75,6 +75,7 @@ ROUTES = [
     jwks,
     read_own_record,
     read_worker,
+    erase_record,
     list_roster,
     post_touches,
     list_audit_events,

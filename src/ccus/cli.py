@@ -76,6 +76,168 @@ def keys_init() -> None:
     click.echo(f"keyring {settings.keys_dir / 'keyring.json'} {state}")
 
 
+def _progress_bar(description: str, total: int):  # type: ignore[no-untyped-def]
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=description, unit=" keys", file=sys.stderr)
+
+
+@keys.command("status")
+def keys_status() -> None:
+    """List the key-encryption keys and how many data keys each wraps."""
+    from ccus.registry.rotation import count_wrapped_by
+    from ccus.services import build_services
+
+    state = build_services(load_settings())
+    active = state.vault.provider.active_kek_id()
+    with state.session() as session:
+        for kek_id in state.vault.provider.kek_ids():
+            marker = "active" if kek_id == active else "      "
+            count = count_wrapped_by(session, kek_id)
+            click.echo(f"{marker} {kek_id} wraps {count} data keys")
+
+
+@keys.command("rotate-kek")
+def keys_rotate_kek() -> None:
+    """Add a new key-encryption key and make it the active one.
+
+    Existing data keys stay wrapped by the previous key until
+    'ccus keys rewrap' moves them.
+    """
+    from ccus.crypto.keyring import add_local_kek
+
+    settings = load_settings()
+    kek_id = add_local_kek(settings.keys_dir)
+    click.echo(f"key-encryption key {kek_id} is now active; run 'ccus keys rewrap'")
+
+
+@keys.command("rewrap")
+@click.option("--batch", default=500, show_default=True, help="Keys per commit.")
+def keys_rewrap(batch: int) -> None:
+    """Wrap every data key again under the active key-encryption key.
+
+    Safe to interrupt and run again; a running service keeps serving.
+    """
+    from ccus.registry.rotation import pending_rewrap, rewrap_all
+    from ccus.services import build_services
+
+    state = build_services(load_settings())
+    with state.session() as session:
+        pending = pending_rewrap(session, state.vault.provider.active_kek_id())
+    with _progress_bar("rewrap", pending) as bar:
+        done = rewrap_all(state.sessions, state.vault, batch, bar.update)
+    click.echo(f"rewrapped {done} data keys")
+
+
+@keys.command("reencrypt")
+@click.option(
+    "--worker", "worker_ids", multiple=True, help="Only this worker id (repeatable)."
+)
+@click.option("--batch", default=200, show_default=True, help="Workers per commit.")
+@click.option(
+    "--grace",
+    default=5.0,
+    show_default=True,
+    help="Seconds to keep superseded data keys for reads already under way.",
+)
+def keys_reencrypt(worker_ids: tuple[str, ...], batch: int, grace: float) -> None:
+    """Seal workers' fields again under new data keys.
+
+    Without --worker, covers every worker and resumes an interrupted run.
+    """
+    import time
+
+    from sqlalchemy import func, select
+
+    from ccus.registry.models import Worker
+    from ccus.registry.rotation import (
+        prune_superseded_keys,
+        reencrypt_all,
+        reencrypt_worker,
+    )
+    from ccus.services import build_services
+
+    state = build_services(load_settings())
+    if worker_ids:
+        with state.session() as session:
+            for worker_id in worker_ids:
+                reencrypt_worker(session, state.vault, worker_id, state.clock())
+            session.commit()
+            time.sleep(grace)
+            prune_superseded_keys(session, state.clock())
+        click.echo(f"re-encrypted {len(worker_ids)} workers")
+        return
+    with state.session() as session:
+        total = session.scalar(
+            select(func.count()).select_from(Worker).where(Worker.erased_at.is_(None))
+        )
+    with _progress_bar("re-encrypt", int(total or 0)) as bar:
+        done = reencrypt_all(
+            state.sessions,
+            state.vault,
+            state.clock,
+            batch_size=batch,
+            grace_seconds=grace,
+            progress=bar.update,
+        )
+    click.echo(f"re-encrypted {done} workers")
+
+
+@keys.command("retire")
+@click.argument("kek_id")
+def keys_retire(kek_id: str) -> None:
+    """Remove key-encryption key KEK_ID once no data key needs it."""
+    from ccus.crypto.keyring import KeyringError, remove_local_kek
+    from ccus.registry.rotation import count_wrapped_by
+    from ccus.services import build_services
+
+    settings = load_settings()
+    state = build_services(settings)
+    with state.session() as session:
+        count = count_wrapped_by(session, kek_id)
+    if count:
+        raise click.ClickException(
+            f"{count} data keys are still wrapped by key-encryption key "
+            f"{kek_id!r}; run 'ccus keys rewrap' first"
+        )
+    try:
+        remove_local_kek(settings.keys_dir, kek_id)
+    except KeyringError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"key-encryption key {kek_id} retired")
+
+
+@main.group()
+def workers() -> None:
+    """Manage worker records."""
+
+
+@workers.command("erase")
+@click.argument("worker_id")
+def workers_erase(worker_id: str) -> None:
+    """Destroy WORKER_ID's data keys, making every personal field unreadable."""
+    from ccus.ids import is_id14
+    from ccus.registry.erasure import AlreadyErased, erase_worker
+    from ccus.services import build_services
+
+    if not is_id14(worker_id):
+        raise click.BadParameter("must be exactly 14 digits", param_hint="WORKER_ID")
+    state = build_services(load_settings())
+    with state.session() as session:
+        try:
+            found = erase_worker(session, worker_id, state.clock())
+        except AlreadyErased as error:
+            raise click.ClickException(str(error)) from None
+        if not found:
+            raise click.ClickException(f"no worker {worker_id} is registered")
+        session.commit()
+    click.echo(
+        f"worker {worker_id} erased. Backups taken before hold the wrapped key "
+        "until its key-encryption key is retired: run 'ccus keys rotate-kek', "
+        "'ccus keys rewrap' and 'ccus keys retire OLD_KEK_ID'."
+    )
+
+
 @main.group()
 def demo() -> None:
     """Load and use the demo data set."""

@@ -36,6 +36,7 @@ class ProblemDetails(msgspec.Struct):
 _PROBLEM_DESCRIPTIONS = {
     400: "The request is invalid; `detail` names the problem and the fix.",
     401: "The bearer token is missing or failed verification.",
+    403: "The caller may read the resource but not perform this action.",
     404: "No such resource, or the caller may not read it.",
     413: "The request body is too large.",
 }

@@ -35,7 +35,9 @@ def load_worker_record(
     from the response time whether a worker exists.
     """
     contact_replaced = session.scalar(
-        select(Worker.contact_replaced).where(Worker.worker_id == worker_id)
+        select(Worker.contact_replaced).where(
+            Worker.worker_id == worker_id, Worker.erased_at.is_(None)
+        )
     )
     employments = session.execute(
         select(Employment.id, Employment.company_id).where(

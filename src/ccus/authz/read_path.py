@@ -24,6 +24,7 @@ from ccus.authz.loaders import (
     subtree_company_ids,
 )
 from ccus.clock import jst_date
+from ccus.crypto.envelope import DecryptionError, sealed_key_version
 from ccus.errors import not_found
 from ccus.history.queries import HISTORY_GRANTS, history_rows
 from ccus.registry.groups import ALL_GROUPS, ROSTER_SOURCE_GROUPS
@@ -51,16 +52,29 @@ class ReadPath:
         self._vault = vault
 
     def _open_groups(
-        self, worker: Worker, key_row: WorkerKey, groups: set[str]
+        self, worker: Worker, keys: dict[int, WorkerKey], groups: set[str]
     ) -> dict[str, Any]:
-        data_key = self._vault.data_key(key_row)
-        return {
-            group: self._vault.open_group(
-                worker.worker_id, data_key, group, getattr(worker, column_of(group))
+        """Decrypt ``groups`` of a worker, each under the key version it names.
+
+        Values sealed under different data key versions coexist while a
+        re-encryption runs, so the version comes from each value's header.
+        """
+        data_keys: dict[int, bytes] = {}
+        opened: dict[str, Any] = {}
+        for group in ENCRYPTED_GROUPS:
+            if group not in groups:
+                continue
+            blob = getattr(worker, column_of(group))
+            version = sealed_key_version(blob)
+            if version not in data_keys:
+                key_row = keys.get(version)
+                if key_row is None:
+                    raise DecryptionError()
+                data_keys[version] = self._vault.data_key(key_row)
+            opened[group] = self._vault.open_group(
+                worker.worker_id, data_keys[version], group, blob
             )
-            for group in ENCRYPTED_GROUPS
-            if group in groups
-        }
+        return opened
 
     def _deny(
         self, session: Session, context: AccessContext, draft: AuditDraft, kind: str
@@ -91,9 +105,9 @@ class ReadPath:
             set(ROSTER_SOURCE_GROUPS) if "roster" in names else set()
         )
         worker = session.get(Worker, worker_id)
-        key_row = _latest_key(session, [worker_id])[worker_id]
+        keys = _data_keys(session, [worker_id]).get(worker_id, {})
         assert worker is not None
-        opened = self._open_groups(worker, key_row, needed)
+        opened = self._open_groups(worker, keys, needed)
         employments = _employments(session, worker_id)
         active = [e for e in employments if e.end_date is None or e.end_date >= today]
         contact = self._contact_for(
@@ -181,11 +195,13 @@ class ReadPath:
         companies = subtree_company_ids(session, site_id, context.actor.company_id)
         entries = session.scalars(
             select(RosterEntry)
+            .join(Worker, Worker.worker_id == RosterEntry.worker_id)
             .where(
                 RosterEntry.site_id == site_id,
                 RosterEntry.company_id.in_(companies),
                 RosterEntry.id > after,
                 on_roster_filter(today),
+                Worker.erased_at.is_(None),
             )
             .order_by(RosterEntry.id)
             .limit(limit + 1)
@@ -198,14 +214,14 @@ class ReadPath:
                 select(Worker).where(Worker.worker_id.in_(worker_ids))
             )
         }
-        keys = _latest_key(session, worker_ids)
+        keys = _data_keys(session, worker_ids)
         employers = employers_by_worker(session, worker_ids, today)
         hires = _hire_dates(session, worker_ids, today)
         items, drafts = [], []
         for entry in page:
             worker = workers[entry.worker_id]
             opened = self._open_groups(
-                worker, keys[entry.worker_id], set(ROSTER_SOURCE_GROUPS)
+                worker, keys.get(entry.worker_id, {}), set(ROSTER_SOURCE_GROUPS)
             )
             contact = self._contact_for(
                 context,
@@ -251,16 +267,15 @@ class ReadPath:
         return {"site_id": site_id, "items": items, "next_cursor": next_cursor}
 
 
-def _latest_key(session: Session, worker_ids: list[str]) -> dict[str, WorkerKey]:
-    latest: dict[str, WorkerKey] = {}
-    rows = session.scalars(
-        select(WorkerKey)
-        .where(WorkerKey.worker_id.in_(worker_ids))
-        .order_by(WorkerKey.version)
-    )
+def _data_keys(
+    session: Session, worker_ids: list[str]
+) -> dict[str, dict[int, WorkerKey]]:
+    """Return every data key version of the given workers."""
+    keys: dict[str, dict[int, WorkerKey]] = {}
+    rows = session.scalars(select(WorkerKey).where(WorkerKey.worker_id.in_(worker_ids)))
     for row in rows:
-        latest[row.worker_id] = row
-    return latest
+        keys.setdefault(row.worker_id, {})[row.version] = row
+    return keys
 
 
 def _employments(session: Session, worker_id: str) -> list[Employment]:

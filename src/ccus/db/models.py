@@ -4,7 +4,15 @@ from ccus.audit.models import AuditEvent
 from ccus.db.base import Base
 from ccus.demo.models import DemoPersona
 from ccus.history.models import CardTouch, WorkHistory
-from ccus.registry.models import Company, Employment, Staff, Worker, WorkerKey
+from ccus.registry.models import (
+    Company,
+    Employment,
+    KeyOperation,
+    Staff,
+    Worker,
+    WorkerIndex,
+    WorkerKey,
+)
 from ccus.sites.models import RosterEntry, Site, Subcontract, SubcontractPath
 
 __all__ = [
@@ -14,6 +22,7 @@ __all__ = [
     "Company",
     "DemoPersona",
     "Employment",
+    "KeyOperation",
     "RosterEntry",
     "Site",
     "Staff",
@@ -21,5 +30,6 @@ __all__ = [
     "SubcontractPath",
     "WorkHistory",
     "Worker",
+    "WorkerIndex",
     "WorkerKey",
 ]

@@ -14,6 +14,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -102,6 +103,48 @@ class Worker(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    erased_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(),
+        comment="Set when the data key was destroyed; the sealed columns are "
+        "unreadable from then on",
+    )
+
+
+class WorkerIndex(Base):
+    """A keyed blind index of a worker, for lookups without decryption.
+
+    ``purpose`` names the lookup (duplicate detection, name search, national-ID
+    login); ``token`` is a truncated HMAC that many workers share, so the
+    caller decrypts the candidates and compares.
+    """
+
+    __tablename__ = "worker_indexes"
+    __table_args__ = (Index("ix_worker_indexes_purpose_token", "purpose", "token"),)
+
+    worker_id: Mapped[str] = mapped_column(
+        ForeignKey("workers.worker_id", ondelete="CASCADE"), primary_key=True
+    )
+    purpose: Mapped[str] = mapped_column(String(20), primary_key=True)
+    token: Mapped[str] = mapped_column(
+        String(40), comment="Blind index: truncated HMAC, never the value"
+    )
+
+
+class KeyOperation(Base):
+    """A resumable key operation: its kind, progress and cut-off time.
+
+    A re-encryption covers every worker whose newest data key was created
+    before ``cutoff``; an interrupted run resumes the unfinished operation.
+    """
+
+    __tablename__ = "key_operations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    cutoff: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    done: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class WorkerKey(Base):

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from litestar import Request, get
+import msgspec
+from litestar import Request, get, post
 from litestar.params import FromPath
 
+from ccus.audit.log import AuditDraft, write_events
 from ccus.auth.actors import WorkerActor
-from ccus.errors import ProblemError, problem_responses
+from ccus.authz.loaders import load_worker_record
+from ccus.clock import jst_date
+from ccus.errors import ProblemError, not_found, problem_responses
+from ccus.registry.erasure import erase_worker
 from ccus.web import access_context, authenticate, require_id14, services
 
 WORKER_DESCRIPTION = (
@@ -62,3 +68,54 @@ def _read(
     state = services(request.app.state)
     with state.session() as session:
         return state.read_path.read_worker(session, context, worker_id)
+
+
+class ErasureResult(msgspec.Struct):
+    worker_id: str
+    erased_at: datetime
+
+
+@post(
+    "/workers/{worker_id:str}/erasure",
+    sync_to_thread=False,
+    status_code=200,
+    responses=problem_responses(400, 401, 403, 404),
+    summary="Erase a worker record",
+    description=(
+        "Destroys the worker's data key, so every personal field becomes "
+        "unreadable at once; ids in rosters, history and the audit log stay. "
+        "For the worker themself and administrators of the employer. A "
+        "caller who may read the worker but not erase it gets 403; any other "
+        "caller gets 404. Backups taken before keep the wrapped key until "
+        "the key-encryption key that wrapped it is retired."
+    ),
+    tags=["workers"],
+)
+def erase_record(
+    request: Request[Any, Any, Any], worker_id: FromPath[str]
+) -> ErasureResult:
+    actor = authenticate(request)
+    require_id14(worker_id, "worker_id")
+    context = access_context(request, actor)
+    state = services(request.app.state)
+    with state.session() as session:
+        exists, record = load_worker_record(session, worker_id, jst_date(context.now))
+        visible = exists and bool(state.policies.disclosures(actor, record))
+        allowed = visible and state.policies.is_allowed(actor, "erase", record)
+        decision = "allow" if allowed else "deny"
+        draft = AuditDraft("erase_worker", "worker", decision, worker_id=worker_id)
+        if allowed:
+            erase_worker(session, worker_id, context.now)
+        write_events(session, context, [draft])
+        session.commit()
+    if not visible:
+        raise not_found("worker")
+    if not allowed:
+        raise ProblemError(
+            403,
+            "forbidden",
+            "Forbidden",
+            "Only the worker or an administrator of the employer may erase "
+            "this record.",
+        )
+    return ErasureResult(worker_id=worker_id, erased_at=context.now)
