@@ -238,6 +238,27 @@ def workers_erase(worker_id: str) -> None:
     )
 
 
+@main.command()
+@click.option("--dry-run", is_flag=True, help="Count what would be deleted only.")
+def retention(dry_run: bool) -> None:
+    """Delete rosters and card touches kept past 5 years after handover."""
+    from ccus.clock import jst_date
+    from ccus.services import build_services
+    from ccus.sites.retention import apply_retention
+
+    state = build_services(load_settings())
+    with state.session() as session:
+        result = apply_retention(session, jst_date(state.clock()), dry_run)
+        if not dry_run:
+            session.commit()
+    verb = "would delete" if dry_run else "deleted"
+    click.echo(
+        f"{verb} {result.roster_entries} roster entries and {result.card_touches} "
+        f"card touches of {len(result.site_ids)} sites handed over more than "
+        "5 years ago"
+    )
+
+
 @main.group()
 def demo() -> None:
     """Load and use the demo data set."""
