@@ -104,11 +104,26 @@ def keys_rotate_kek() -> None:
     Existing data keys stay wrapped by the previous key until
     'ccus keys rewrap' moves them.
     """
+    from datetime import UTC, datetime
+
     from ccus.crypto.keyring import add_local_kek
+    from ccus.crypto.pkcs11_provider import Pkcs11KekProvider
+    from ccus.services import build_services
 
     settings = load_settings()
-    kek_id = add_local_kek(settings.keys_dir)
-    click.echo(f"key-encryption key {kek_id} is now active; run 'ccus keys rewrap'")
+    if settings.kek_provider == "local":
+        kek_id = add_local_kek(settings.keys_dir)
+        click.echo(f"key-encryption key {kek_id} is now active; run 'ccus keys rewrap'")
+        return
+    provider = build_services(settings).vault.provider
+    assert isinstance(provider, Pkcs11KekProvider)
+    label = f"key-encryption-{datetime.now(UTC):%Y%m%d%H%M%S}"
+    provider.create_kek(label)
+    click.echo(
+        f"key-encryption key {label} was created on the token; set "
+        f"CCUS_PKCS11_ACTIVE_KEK={label} for every process, restart them, then "
+        "run 'ccus keys rewrap'"
+    )
 
 
 @keys.command("rewrap")
@@ -200,6 +215,12 @@ def keys_retire(kek_id: str) -> None:
             f"{count} data keys are still wrapped by key-encryption key "
             f"{kek_id!r}; run 'ccus keys rewrap' first"
         )
+    if settings.kek_provider != "local":
+        click.echo(
+            f"no data key needs key-encryption key {kek_id} any more; destroy it "
+            "on the token with the HSM's own tools"
+        )
+        return
     try:
         remove_local_kek(settings.keys_dir, kek_id)
     except KeyringError as error:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite:///var/ccus.sqlite3"
+KEK_PROVIDERS = ("local", "pkcs11")
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,6 +16,9 @@ class Settings:
 
     ``mode`` is ``development`` for the embedded default or ``production``;
     production never creates keys and requires every key to exist.
+    ``kek_provider`` names where key-encryption keys live: ``local`` for the
+    keyring file, ``pkcs11`` for a PKCS#11 token, configured by the
+    ``pkcs11_*`` fields.
     """
 
     mode: str
@@ -25,6 +29,12 @@ class Settings:
     audience: str
     token_lifetime_seconds: int
     max_body_bytes: int
+    kek_provider: str = "local"
+    pkcs11_module: str | None = None
+    pkcs11_token_label: str | None = None
+    # Left out of repr() so that printing or logging the settings never shows it.
+    pkcs11_pin: str | None = field(default=None, repr=False)
+    pkcs11_active_kek: str | None = None
 
     @property
     def production(self) -> bool:
@@ -43,6 +53,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         raise ValueError(
             f"CCUS_MODE is {mode!r}; set it to 'development' or 'production'"
         )
+    kek_provider = env.get("CCUS_KEK_PROVIDER") or "local"
+    if kek_provider not in KEK_PROVIDERS:
+        raise ValueError(
+            f"CCUS_KEK_PROVIDER is {kek_provider!r}; set it to 'local' or 'pkcs11'"
+        )
     return Settings(
         mode=mode,
         database_url=env.get("CCUS_DATABASE_URL", DEFAULT_DATABASE_URL),
@@ -52,4 +67,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         audience=env.get("CCUS_AUDIENCE", "ccus-api"),
         token_lifetime_seconds=int(env.get("CCUS_TOKEN_LIFETIME_SECONDS", "3600")),
         max_body_bytes=int(env.get("CCUS_MAX_BODY_BYTES", str(1024 * 1024))),
+        kek_provider=kek_provider,
+        pkcs11_module=env.get("CCUS_PKCS11_MODULE") or None,
+        pkcs11_token_label=env.get("CCUS_PKCS11_TOKEN") or None,
+        pkcs11_pin=env.get("CCUS_PKCS11_PIN") or None,
+        pkcs11_active_kek=env.get("CCUS_PKCS11_ACTIVE_KEK") or None,
     )

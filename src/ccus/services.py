@@ -13,10 +13,12 @@ from ccus.authz.engine import PolicyEngine
 from ccus.authz.read_path import ReadPath
 from ccus.clock import Clock, system_clock
 from ccus.config import Settings
-from ccus.crypto.keyring import Keyring, KeyringFile
-from ccus.crypto.providers import LocalKekProvider
+from ccus.crypto.keyring import KEK, PURPOSES, Keyring, KeyringFile
+from ccus.crypto.select import kek_provider
 from ccus.db.engine import make_engine, make_session_factory
 from ccus.registry.vault import WorkerVault
+
+FILE_PURPOSES_WITH_HSM = tuple(purpose for purpose in PURPOSES if purpose != KEK)
 
 
 @dataclass(slots=True)
@@ -49,11 +51,14 @@ def build_services(settings: Settings, clock: Clock = system_clock) -> Services:
     Raises:
         KeyringError: a key is missing; the message names it.
     """
-    keyring_file = KeyringFile(settings.keys_dir)
+    # With KEKs on a PKCS#11 token, the file holds the other purposes only.
+    purposes = PURPOSES if settings.kek_provider == "local" else FILE_PURPOSES_WITH_HSM
+    keyring_file = KeyringFile(settings.keys_dir, purposes)
     keyring = keyring_file.current()
+    provider = kek_provider(settings, keyring_file)
     engine = make_engine(settings.database_url)
     policies = PolicyEngine()
-    vault = WorkerVault(LocalKekProvider(keyring_file))
+    vault = WorkerVault(provider)
     tokens = TokenService(
         keyring,
         issuer=settings.issuer,

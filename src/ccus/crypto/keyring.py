@@ -127,8 +127,8 @@ def create_local_keyring(keys_dir: Path, now: datetime | None = None) -> bool:
     return True
 
 
-def load_keyring(keys_dir: Path) -> Keyring:
-    """Read the keyring and check that every purpose has an active key.
+def load_keyring(keys_dir: Path, purposes: tuple[str, ...] = PURPOSES) -> Keyring:
+    """Read the keyring and check that each of ``purposes`` has an active key.
 
     Raises:
         KeyringError: naming the missing file or key and how to provide it.
@@ -156,7 +156,7 @@ def load_keyring(keys_dir: Path) -> Keyring:
             raw["id"], raw["purpose"], raw["algorithm"], material
         )
     active = dict(document.get("active", {}))
-    for purpose in PURPOSES:
+    for purpose in purposes:
         key_id = active.get(purpose)
         if key_id is None or key_id not in entries:
             raise KeyringError(
@@ -176,10 +176,11 @@ class KeyringFile:
 
     CHECK_INTERVAL_SECONDS = 1.0
 
-    def __init__(self, keys_dir: Path) -> None:
+    def __init__(self, keys_dir: Path, purposes: tuple[str, ...] = PURPOSES) -> None:
         self.keys_dir = keys_dir
         self.path = keys_dir / KEYRING_FILE
-        self._keyring = load_keyring(keys_dir)
+        self.purposes = purposes
+        self._keyring = load_keyring(keys_dir, purposes)
         self._mtime = self.path.stat().st_mtime_ns
         self._checked = time.monotonic()
 
@@ -190,7 +191,7 @@ class KeyringFile:
         self._checked = now
         mtime = self.path.stat().st_mtime_ns
         if mtime != self._mtime:
-            self._keyring = load_keyring(self.keys_dir)
+            self._keyring = load_keyring(self.keys_dir, self.purposes)
             self._mtime = mtime
         return self._keyring
 
