@@ -72,3 +72,13 @@ allow(actor: DeviceActor, "write_touches", site: SiteFacts) if
 
 # The regulator reads the audit log, where workers appear by id only.
 allow(_actor: RegulatorActor, "read", _log: AuditLog);
+
+# Staff who manage a company's workforce register its new workers and look
+# its own workers up by name.
+allow(actor: StaffActor, "register_worker", _: WorkerDirectory) if
+    workforce_role(actor);
+allow(actor: StaffActor, "search_workers", _: WorkerDirectory) if
+    workforce_role(actor);
+
+workforce_role(actor: StaffActor) if "administrator" in actor.roles;
+workforce_role(actor: StaffActor) if "clerk" in actor.roles;

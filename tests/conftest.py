@@ -124,7 +124,7 @@ def loaded(backend: Backend, keys_dir: Path, dataset: Dataset) -> Services:
     """Services over a database holding the default demo data set."""
     state = build_services(settings_for(backend.url, keys_dir), fixed_clock)
     with state.session() as session:
-        load_dataset(session, dataset, state.vault, FIXED_NOW)
+        load_dataset(session, dataset, state.vault, FIXED_NOW, indexer=state.indexer)
     return state
 
 

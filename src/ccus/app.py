@@ -27,6 +27,7 @@ from ccus.errors import (
 )
 from ccus.history.routes import post_touches
 from ccus.logs import request_id_middleware
+from ccus.registry.directory_routes import register, search
 from ccus.registry.routes import erase_record, read_own_record, read_worker
 from ccus.services import Services, build_services
 from ccus.sites.routes import list_roster
@@ -76,6 +77,8 @@ ROUTES = [
     read_own_record,
     read_worker,
     erase_record,
+    register,
+    search,
     list_roster,
     post_touches,
     list_audit_events,

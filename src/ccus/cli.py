@@ -323,7 +323,9 @@ def demo_load(seed: int, workers: int, if_empty: bool) -> None:
                 )
             bars[stage].update(count)
 
-        load_dataset(session, dataset, state.vault, state.clock(), progress)
+        load_dataset(
+            session, dataset, state.vault, state.clock(), progress, state.indexer
+        )
         for bar in bars.values():
             bar.close()
     click.echo(

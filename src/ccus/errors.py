@@ -38,6 +38,7 @@ _PROBLEM_DESCRIPTIONS = {
     401: "The bearer token is missing or failed verification.",
     403: "The caller may read the resource but not perform this action.",
     404: "No such resource, or the caller may not read it.",
+    409: "The resource conflicts with one that exists.",
     413: "The request body is too large.",
 }
 

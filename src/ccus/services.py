@@ -13,9 +13,10 @@ from ccus.authz.engine import PolicyEngine
 from ccus.authz.read_path import ReadPath
 from ccus.clock import Clock, system_clock
 from ccus.config import Settings
-from ccus.crypto.keyring import KEK, PURPOSES, Keyring, KeyringFile
+from ccus.crypto.keyring import BLIND_INDEX, KEK, PURPOSES, Keyring, KeyringFile
 from ccus.crypto.select import kek_provider
 from ccus.db.engine import make_engine, make_session_factory
+from ccus.registry.indexes import WorkerIndexer
 from ccus.registry.vault import WorkerVault
 
 FILE_PURPOSES_WITH_HSM = tuple(purpose for purpose in PURPOSES if purpose != KEK)
@@ -29,6 +30,7 @@ class Services:
     tokens: TokenService
     policies: PolicyEngine
     vault: WorkerVault
+    indexer: WorkerIndexer
     read_path: ReadPath
     clock: Clock
 
@@ -73,6 +75,7 @@ def build_services(settings: Settings, clock: Clock = system_clock) -> Services:
         tokens=tokens,
         policies=policies,
         vault=vault,
+        indexer=WorkerIndexer(keyring.active_entry(BLIND_INDEX).material, vault),
         read_path=ReadPath(policies, vault),
         clock=clock,
     )

@@ -57,7 +57,9 @@ def registry(
     upgrade(url)
     services = build_services(settings_for(url, keys_dir), fixed_clock)
     with services.session() as session:
-        load_dataset(session, small_dataset, services.vault, FIXED_NOW)
+        load_dataset(
+            session, small_dataset, services.vault, FIXED_NOW, indexer=services.indexer
+        )
     yield Registry(services, small_dataset, keys_dir, Backend(request.param, url))
     services.sessions.kw["bind"].dispose()
     if dropped:

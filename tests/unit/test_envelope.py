@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC, date, datetime
 
+import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,6 +13,7 @@ from hypothesis import strategies as st
 from ccus.crypto import envelope
 from ccus.crypto.keyring import KeyringFile, create_local_keyring
 from ccus.crypto.providers import LocalKekProvider
+from ccus.registry.vault import WorkerVault
 
 KEY = bytes(range(32))
 OTHER_KEY = bytes(range(1, 33))
@@ -112,3 +115,55 @@ def test_decryption_error_is_opaque() -> None:
 def test_context_rejects_nul() -> None:
     with pytest.raises(ValueError, match="NUL"):
         envelope.field_context("workers", "a\x00b", "1")
+
+
+# Variation selectors (U+E0100, U+FE00) follow the kanji they modify.
+NAME_PIECES = st.sampled_from(
+    [
+        "𠮷",
+        "葛",
+        "葛\U000e0100",
+        "辻",
+        "辻\ufe00",
+        "髙",
+        "ｶ",
+        "か",
+        "ア",
+        "　",
+        "ー",
+        "A",
+    ]
+)
+
+
+@given(
+    name=st.lists(NAME_PIECES, min_size=1, max_size=20).map("".join),
+    address=st.text(max_size=60),
+)
+def test_vault_round_trips_names(
+    provider: LocalKekProvider, name: str, address: str
+) -> None:
+    vault = WorkerVault(provider)
+    key_row, data_key = vault.new_key(
+        "00000000000001", datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    identity = {
+        "name": name,
+        "name_kana": name,
+        "birth_date": date(1990, 1, 1),
+        "gender": "female",
+        "nationality": "JP",
+        "photo": None,
+    }
+    contact = {
+        "postal_code": "100-0001",
+        "address": address,
+        "phone": "0",
+        "email": None,
+    }
+    for group, value in (("identity", identity), ("contact", contact)):
+        blob = vault.seal_group("00000000000001", data_key, 1, group, value)
+        opened = vault.open_group(
+            "00000000000001", vault.data_key(key_row), group, blob
+        )
+        assert msgspec.to_builtins(opened) == msgspec.to_builtins(value)

@@ -25,6 +25,7 @@ from ccus.authz.facts import (
     EmploymentFact,
     RosterLink,
     SiteFacts,
+    WorkerDirectory,
     WorkerRecord,
 )
 
@@ -40,6 +41,7 @@ _CLASSES = (
     SiteFacts,
     ContactChoice,
     AuditLog,
+    WorkerDirectory,
 )
 
 

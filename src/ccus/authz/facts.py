@@ -61,5 +61,12 @@ class SiteFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class WorkerDirectory:
+    """A company's set of workers, as a resource to register into or search."""
+
+    company_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class AuditLog:
     """The audit log as a whole, as a resource to authorize."""

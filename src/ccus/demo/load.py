@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from ccus.demo.dataset import Dataset
 from ccus.demo.models import DemoPersona
 from ccus.history.touches import MAX_TOUCHES_PER_BATCH, Touch, ingest_touches
+from ccus.registry.indexes import WorkerIndexer
 from ccus.registry.models import Company, Employment, Staff
 from ccus.registry.vault import WorkerVault
 from ccus.sites.models import RosterEntry, Site
@@ -36,6 +37,7 @@ def load_dataset(
     vault: WorkerVault,
     now: datetime,
     progress: Callable[[str, int], None] = lambda stage, count: None,
+    indexer: WorkerIndexer | None = None,
 ) -> None:
     """Write ``dataset`` into an empty database and commit."""
     for company in dataset.companies:
@@ -54,6 +56,9 @@ def load_dataset(
             row, key_row = vault.seal_worker(worker.worker_id, worker.groups, now)
             session.add(row)
             session.add(key_row)
+            if indexer is not None:
+                identity = worker.groups["identity"]
+                session.add_all(indexer.rows_for(worker.worker_id, identity))
         session.flush()
         for worker in chunk:
             session.add(

@@ -14,6 +14,7 @@ from ccus.auth.actors import DeviceActor
 from ccus.authz.loaders import load_site_facts
 from ccus.errors import ProblemError, not_found, problem_responses
 from ccus.history.touches import MAX_TOUCHES_PER_BATCH, Touch, ingest_touches
+from ccus.registry.mynumber import MyNumberError, reject_individual_numbers
 from ccus.sites.models import Site
 from ccus.web import authenticate, require_id14, services
 
@@ -71,6 +72,16 @@ def post_touches(
         site = session.get(Site, site_id)
         assert site is not None
         _check_ids(data.touches)
+        try:
+            reject_individual_numbers(msgspec.to_builtins(data))
+        except MyNumberError as error:
+            raise ProblemError(
+                400,
+                "individual-number",
+                "Individual number rejected",
+                str(error),
+                {"path": error.path},
+            ) from None
         result = ingest_touches(
             session, site, data.touches, actor.client_id, state.clock()
         )
