@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from ccus.audit.log import AccessContext, AuditDraft, write_events
@@ -161,11 +161,19 @@ class ReadPath:
         replaced: bool,
         opened: dict[str, Any],
         session: Session,
+        decided: dict[ContactChoice, bool] | None = None,
     ) -> dict[str, Any]:
+        """Return the contact to show: the worker's own or the employer's.
+
+        ``decided`` caches the policy's answer per choice within one list,
+        since a page of one site has few distinct employers.
+        """
         own = to_builtins(opened["contact"]) if "contact" in opened else {}
-        if not self._engine.shows_company_contact(
-            context.actor, ContactChoice(employer_ids, replaced)
-        ):
+        choice = ContactChoice(employer_ids, replaced)
+        cache = {} if decided is None else decided
+        if choice not in cache:
+            cache[choice] = self._engine.shows_company_contact(context.actor, choice)
+        if not cache[choice]:
             return dict(own)
         company = session.get(Company, employer_ids[0]) if employer_ids else None
         if company is None:
@@ -195,13 +203,17 @@ class ReadPath:
         companies = subtree_company_ids(session, site_id, context.actor.company_id)
         entries = session.scalars(
             select(RosterEntry)
-            .join(Worker, Worker.worker_id == RosterEntry.worker_id)
             .where(
                 RosterEntry.site_id == site_id,
                 RosterEntry.company_id.in_(companies),
                 RosterEntry.id > after,
                 on_roster_filter(today),
-                Worker.erased_at.is_(None),
+                # A correlated NOT EXISTS keeps the roster's own index as the
+                # driving scan, so a page stops after ``limit`` entries.
+                ~exists().where(
+                    Worker.worker_id == RosterEntry.worker_id,
+                    Worker.erased_at.is_not(None),
+                ),
             )
             .order_by(RosterEntry.id)
             .limit(limit + 1)
@@ -218,6 +230,7 @@ class ReadPath:
         employers = employers_by_worker(session, worker_ids, today)
         hires = _hire_dates(session, worker_ids, today)
         items, drafts = [], []
+        decided: dict[ContactChoice, bool] = {}
         for entry in page:
             worker = workers[entry.worker_id]
             opened = self._open_groups(
@@ -229,6 +242,7 @@ class ReadPath:
                 worker.contact_replaced,
                 opened,
                 session,
+                decided,
             )
             item = {
                 "entry_id": entry.id,
