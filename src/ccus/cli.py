@@ -76,10 +76,10 @@ def keys_init() -> None:
     click.echo(f"keyring {settings.keys_dir / 'keyring.json'} {state}")
 
 
-def _progress_bar(description: str, total: int):  # type: ignore[no-untyped-def]
+def _progress_bar(description: str, total: int, unit: str = " keys"):  # type: ignore[no-untyped-def]
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=description, unit=" keys", file=sys.stderr)
+    return tqdm(total=total, desc=description, unit=unit, file=sys.stderr)
 
 
 @keys.command("status")
@@ -277,6 +277,36 @@ def retention(dry_run: bool) -> None:
         f"{verb} {result.roster_entries} roster entries and {result.card_touches} "
         f"card touches of {len(result.site_ids)} sites handed over more than "
         "5 years ago"
+    )
+
+
+@main.group()
+def audit() -> None:
+    """Check the audit log."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check every link of the audit chain and every signed checkpoint.
+
+    Exits with status 1 and names the first bad entry when the log was
+    changed, cut, reordered or extended outside the service.
+    """
+    from ccus.audit.verify import count_entries, verify_chain
+    from ccus.services import build_services
+
+    state = build_services(load_settings())
+    with state.session() as session:
+        total = count_entries(session)
+        with _progress_bar("verify", total, " entries") as bar:
+            result = verify_chain(
+                session, state.keyring.audit_public_keys(), bar.update
+            )
+    if result.problem is not None:
+        raise click.ClickException(f"audit chain is broken: {result.problem}")
+    click.echo(
+        f"audit chain verified: {result.entries} entries, "
+        f"{result.checkpoints} signed checkpoints"
     )
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from ccus.audit.chain import AuditChain
 from ccus.auth.tokens import TokenService
 from ccus.authz.engine import PolicyEngine
 from ccus.authz.read_path import ReadPath
@@ -31,6 +32,7 @@ class Services:
     policies: PolicyEngine
     vault: WorkerVault
     indexer: WorkerIndexer
+    audit_chain: AuditChain
     read_path: ReadPath
     clock: Clock
 
@@ -76,6 +78,7 @@ def build_services(settings: Settings, clock: Clock = system_clock) -> Services:
         policies=policies,
         vault=vault,
         indexer=WorkerIndexer(keyring.active_entry(BLIND_INDEX).material, vault),
+        audit_chain=AuditChain(*keyring.audit_key()),
         read_path=ReadPath(policies, vault),
         clock=clock,
     )

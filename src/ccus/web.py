@@ -70,6 +70,7 @@ def access_context(request: Request[Any, Any, Any], actor: Actor) -> AccessConte
         actor=actor,
         request_id=str(request.scope.get("state", {}).get("request_id", "")),
         now=services(request.app.state).clock(),
+        chain=services(request.app.state).audit_chain,
         purpose=purpose,
     )
 

@@ -103,7 +103,12 @@ def test_erased_worker_gets_404(registry: Registry) -> None:
     target = registry.dataset.workers[0].worker_id
     erase(registry, target)
     actor = WorkerActor(subject=target, client_id="test")
-    context = AccessContext(actor=actor, request_id="r1", now=FIXED_NOW)
+    context = AccessContext(
+        actor=actor,
+        request_id="r1",
+        now=FIXED_NOW,
+        chain=registry.services.audit_chain,
+    )
     with registry.services.session() as session, pytest.raises(ProblemError) as caught:
         registry.services.read_path.read_worker(session, context, target)
     assert caught.value.status == 404

@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from ccus.audit.models import AuditEvent
+from ccus.audit.chain import AuditChain
 from ccus.auth.actors import Actor
 
 
@@ -24,6 +23,7 @@ class AccessContext:
     actor: Actor
     request_id: str
     now: datetime
+    chain: AuditChain
     purpose: str | None = None
 
 
@@ -43,7 +43,7 @@ class AuditDraft:
 def write_events(
     session: Session, context: AccessContext, drafts: list[AuditDraft]
 ) -> None:
-    """Insert ``drafts`` in one statement; the caller commits."""
+    """Append ``drafts`` to the audit chain; the caller commits."""
     if not drafts:
         return
     actor = context.actor
@@ -66,4 +66,4 @@ def write_events(
         }
         for draft in drafts
     ]
-    session.execute(insert(AuditEvent), rows)
+    context.chain.append(session, rows, context.now)

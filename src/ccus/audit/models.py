@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Index, Integer, String
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ccus.db.base import Base, Id14, UTCDateTime
@@ -26,6 +34,13 @@ class AuditEvent(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(
+        BigInteger, unique=True, comment="Position in the hash chain, from 1"
+    )
+    prev_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    entry_hash: Mapped[bytes] = mapped_column(
+        LargeBinary, comment="SHA-256 of prev_hash and the entry's canonical bytes"
+    )
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     request_id: Mapped[str] = mapped_column(String(40))
     actor_kind: Mapped[str] = mapped_column(String(12))
@@ -40,3 +55,27 @@ class AuditEvent(Base):
     basis: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     decision: Mapped[str] = mapped_column(String(5))
     purpose: Mapped[str | None] = mapped_column(String(80))
+
+
+class AuditChainHead(Base):
+    """The last link of the audit chain: one row, locked by every append."""
+
+    __tablename__ = "audit_chain_head"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    entry_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    checkpointed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AuditCheckpoint(Base):
+    """An Ed25519 signature over the chain's head hash at one sequence number."""
+
+    __tablename__ = "audit_checkpoints"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    entry_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    key_id: Mapped[str] = mapped_column(String(80))
+    signature: Mapped[bytes] = mapped_column(LargeBinary)

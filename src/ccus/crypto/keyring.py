@@ -67,6 +67,24 @@ class Keyring:
             raise KeyringError(f"key-encryption key {key_id!r} is not in the keyring")
         return entry.material
 
+    def audit_key(self) -> tuple[ed25519.Ed25519PrivateKey, str]:
+        """Return the active audit checkpoint key and its id."""
+        entry = self.active_entry(AUDIT_CHECKPOINT)
+        key = serialization.load_pem_private_key(entry.material, password=None)
+        if not isinstance(key, ed25519.Ed25519PrivateKey):
+            raise KeyringError(f"audit key {entry.key_id!r} is not an Ed25519 key")
+        return key, entry.key_id
+
+    def audit_public_keys(self) -> dict[str, ed25519.Ed25519PublicKey]:
+        """Return the public half of every audit checkpoint key by id."""
+        keys = {}
+        for entry in self.entries.values():
+            if entry.purpose == AUDIT_CHECKPOINT:
+                key = serialization.load_pem_private_key(entry.material, password=None)
+                if isinstance(key, ed25519.Ed25519PrivateKey):
+                    keys[entry.key_id] = key.public_key()
+        return keys
+
     def signing_key(self) -> tuple[str, ec.EllipticCurvePrivateKey]:
         entry = self.active_entry(TOKEN_SIGNING)
         key = serialization.load_pem_private_key(entry.material, password=None)

@@ -1,6 +1,6 @@
 """Import every table so that ``Base.metadata`` is complete."""
 
-from ccus.audit.models import AuditEvent
+from ccus.audit.models import AuditChainHead, AuditCheckpoint, AuditEvent
 from ccus.db.base import Base
 from ccus.demo.models import DemoPersona
 from ccus.history.models import CardTouch, WorkHistory
@@ -16,6 +16,8 @@ from ccus.registry.models import (
 from ccus.sites.models import RosterEntry, Site, Subcontract, SubcontractPath
 
 __all__ = [
+    "AuditChainHead",
+    "AuditCheckpoint",
     "AuditEvent",
     "Base",
     "CardTouch",
