@@ -1,0 +1,1 @@
+"""Benchmarks of the service against a plaintext baseline; see docs/benchmarks.md."""
