@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from bench.baseline_app import GROUP_SHAPES, group_json
 from bench.service_setup import prepare_service, staff_token
@@ -73,7 +74,7 @@ def _typed_decoders() -> dict[str, msgspec.json.Decoder[Any]]:
 
 def _open_record(vault: WorkerVault, worker: Worker, key_row: WorkerKey) -> None:
     """Open every sealed group of a worker, as the read path does."""
-    data_key = vault.data_key(key_row)
+    data_key = AESGCM(vault.data_key(key_row))
     for group in ENCRYPTED_GROUPS:
         vault.open_group(
             worker.worker_id, data_key, group, getattr(worker, column_of(group))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
@@ -59,7 +60,7 @@ class ReadPath:
         Values sealed under different data key versions coexist while a
         re-encryption runs, so the version comes from each value's header.
         """
-        data_keys: dict[int, bytes] = {}
+        data_keys: dict[int, AESGCM] = {}
         opened: dict[str, Any] = {}
         for group in ENCRYPTED_GROUPS:
             if group not in groups:
@@ -70,7 +71,7 @@ class ReadPath:
                 key_row = keys.get(version)
                 if key_row is None:
                     raise DecryptionError()
-                data_keys[version] = self._vault.data_key(key_row)
+                data_keys[version] = AESGCM(self._vault.data_key(key_row))
             opened[group] = self._vault.open_group(
                 worker.worker_id, data_keys[version], group, blob
             )

@@ -56,6 +56,16 @@ class LocalKekProvider:
 
     def __init__(self, source: KeyringFile) -> None:
         self._source = source
+        self._ciphers: dict[bytes, AESGCM] = {}
+
+    def _cipher(self, kek_id: str) -> AESGCM:
+        # Keyed by the KEK bytes, so a keyring reloaded with other material
+        # under the same id never reuses a stale cipher.
+        kek = self._entries().kek(kek_id)
+        cipher = self._ciphers.get(kek)
+        if cipher is None:
+            cipher = self._ciphers[kek] = AESGCM(kek)
+        return cipher
 
     def _entries(self) -> Keyring:
         return self._source.current()
@@ -69,14 +79,13 @@ class LocalKekProvider:
 
     def wrap(self, kek_id: str, data_key: bytes, context: bytes) -> bytes:
         nonce = os.urandom(NONCE_BYTES)
-        kek = self._entries().kek(kek_id)
-        return nonce + AESGCM(kek).encrypt(nonce, data_key, context)
+        return nonce + self._cipher(kek_id).encrypt(nonce, data_key, context)
 
     def unwrap(self, kek_id: str, wrapped: bytes, context: bytes) -> bytes:
-        kek = self._entries().kek(kek_id)
+        cipher = self._cipher(kek_id)
         nonce, ciphertext = wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:]
         try:
-            return AESGCM(kek).decrypt(nonce, ciphertext, context)
+            return cipher.decrypt(nonce, ciphertext, context)
         except (InvalidTag, ValueError):
             raise DecryptionError() from None
 

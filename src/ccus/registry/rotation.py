@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import delete, exists, func, select, tuple_
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from ccus.crypto import envelope
@@ -73,16 +73,23 @@ def rewrap_all(
     """
     active = vault.provider.active_kek_id()
     total = 0
+    last = ("", 0)
     while True:
         with sessions() as session:
+            # Keyset pagination over the primary key keeps every batch an
+            # index range scan, so a full rewrap is linear in the key count.
             rows = session.scalars(
                 select(WorkerKey)
-                .where(WorkerKey.kek_id != active)
+                .where(
+                    tuple_(WorkerKey.worker_id, WorkerKey.version) > tuple_(*last),
+                    WorkerKey.kek_id != active,
+                )
                 .order_by(WorkerKey.worker_id, WorkerKey.version)
                 .limit(batch_size)
             ).all()
             if not rows:
                 return total
+            last = (rows[-1].worker_id, rows[-1].version)
             for row in rows:
                 data_key = vault.data_key(row)
                 kek_id, wrapped = envelope.wrap_data_key(
@@ -109,22 +116,37 @@ def start_reencryption(session: Session, now: datetime) -> KeyOperation:
     return operation
 
 
-def _newest_versions(session: Session, cutoff: datetime, limit: int) -> list[str]:
-    """Return workers whose newest data key was created before ``cutoff``."""
-    newest = (
-        select(WorkerKey.worker_id, func.max(WorkerKey.created_at).label("created"))
-        .group_by(WorkerKey.worker_id)
-        .subquery()
-    )
-    return list(
+def _stale_workers(
+    session: Session, cutoff: datetime, after: str, limit: int
+) -> tuple[list[str], str | None]:
+    """Return workers after ``after`` whose newest data key predates ``cutoff``.
+
+    Scans ``limit`` worker ids in id order and returns the stale ones among
+    them with the last id scanned, or None when no worker is left.
+    """
+    scanned = list(
         session.scalars(
-            select(newest.c.worker_id)
-            .join(Worker, Worker.worker_id == newest.c.worker_id)
-            .where(newest.c.created < cutoff, Worker.erased_at.is_(None))
-            .order_by(newest.c.worker_id)
+            select(Worker.worker_id)
+            .where(Worker.worker_id > after, Worker.erased_at.is_(None))
+            .order_by(Worker.worker_id)
             .limit(limit)
         )
     )
+    if not scanned:
+        return [], None
+    newest = dict(
+        session.execute(
+            select(WorkerKey.worker_id, func.max(WorkerKey.created_at))
+            .where(WorkerKey.worker_id.in_(scanned))
+            .group_by(WorkerKey.worker_id)
+        ).all()
+    )
+    stale = [
+        worker_id
+        for worker_id in scanned
+        if worker_id in newest and newest[worker_id] < cutoff
+    ]
+    return stale, scanned[-1]
 
 
 def reencrypt_worker(
@@ -193,11 +215,12 @@ def reencrypt_all(
         operation = start_reencryption(session, clock())
         operation_id, cutoff = operation.id, operation.cutoff
     total = 0
-    while True:
+    after: str | None = ""
+    while after is not None:
         with sessions() as session:
-            worker_ids = _newest_versions(session, cutoff, batch_size)
+            worker_ids, after = _stale_workers(session, cutoff, after, batch_size)
             if not worker_ids:
-                break
+                continue
             now = clock()
             for worker_id in worker_ids:
                 reencrypt_worker(session, vault, worker_id, now)

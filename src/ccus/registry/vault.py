@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ccus.crypto import envelope
 from ccus.crypto.providers import KekProvider
@@ -71,7 +72,7 @@ class WorkerVault:
         return envelope.seal(data_key, version, plaintext, context)
 
     def open_group(
-        self, worker_id: str, data_key: bytes, group: str, blob: bytes
+        self, worker_id: str, data_key: bytes | AESGCM, group: str, blob: bytes
     ) -> Any:
         """Open one sealed group and decode it to its typed shape.
 
