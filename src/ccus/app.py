@@ -11,9 +11,14 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ASGIApp
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from ccus import __version__
-from ccus.audit.routes import list_audit_events
+from ccus.audit.routes import (
+    export_audit_events,
+    list_audit_events,
+    read_own_access_log,
+)
 from ccus.clock import Clock, system_clock
 from ccus.config import Settings, load_settings
 from ccus.errors import (
@@ -22,6 +27,7 @@ from ccus.errors import (
     handle_internal,
     handle_problem,
     handle_recursion,
+    handle_storage,
     handle_undecodable,
     handle_validation,
 )
@@ -82,6 +88,8 @@ ROUTES = [
     list_roster,
     post_touches,
     list_audit_events,
+    export_audit_events,
+    read_own_access_log,
 ]
 
 
@@ -122,6 +130,7 @@ def _litestar(max_body_bytes: int, state: State) -> Litestar:
             HTTPException: handle_http,
             RecursionError: handle_recursion,
             UnicodeDecodeError: handle_undecodable,
+            OperationalError: handle_storage,
             Exception: handle_internal,
         },
         openapi_config=openapi_config(),

@@ -16,6 +16,7 @@ from litestar.exceptions import (
 )
 from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import OperationalError
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://ccus.example/problems/"
@@ -230,6 +231,33 @@ def handle_undecodable(
             "The request body is not valid UTF-8; send JSON encoded as UTF-8.",
         ),
     )
+
+
+def handle_storage(
+    request: Request[Any, Any, Any], error: OperationalError
+) -> Response[Any]:
+    # The database holds the audit log; when it fails, no read may go on
+    # without its audit record, so the request fails whole.
+    logger.error(
+        "storage unavailable",
+        extra={
+            "error_type": type(error.orig).__name__,
+            "path": request.url.path,
+            "request_id": _request_id(request),
+        },
+    )
+    response = _problem(
+        request,
+        ProblemError(
+            503,
+            "storage-unavailable",
+            "Storage unavailable",
+            "The database that holds the records and the audit log failed; "
+            "nothing was disclosed or changed. Retry later.",
+        ),
+    )
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 def handle_internal(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
