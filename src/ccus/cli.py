@@ -3,15 +3,43 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ccus.config import Settings
 from ccus.config import load_settings as _load_settings
 
+if TYPE_CHECKING:
+    from ccus.audit.log import AccessContext
+    from ccus.services import Services
+
 OPENAPI_FILE = Path("openapi") / "openapi.json"
+
+
+def operator_context(state: Services) -> AccessContext:
+    """Build the audit context of a command run by an operator on the server."""
+    import getpass
+    import uuid
+
+    from ccus.audit.log import AccessContext
+    from ccus.auth.actors import OperatorActor
+
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):
+        login = f"uid-{os.getuid()}"
+    actor = OperatorActor(subject=login[:80], client_id="ccus-cli")
+    return AccessContext(
+        actor=actor,
+        request_id=f"cli-{uuid.uuid4().hex}",
+        now=state.clock(),
+        chain=state.audit_chain,
+        purpose="operations",
+    )
 
 
 def load_settings() -> Settings:
@@ -85,16 +113,29 @@ def _progress_bar(description: str, total: int, unit: str = " keys"):  # type: i
 @keys.command("status")
 def keys_status() -> None:
     """List the key-encryption keys and how many data keys each wraps."""
+    from sqlalchemy import func, select
+
+    from ccus.registry.models import WorkerKey
     from ccus.registry.rotation import count_wrapped_by
     from ccus.services import build_services
 
     state = build_services(load_settings())
     active = state.vault.provider.active_kek_id()
+    held = state.vault.provider.kek_ids()
     with state.session() as session:
-        for kek_id in state.vault.provider.kek_ids():
+        for kek_id in held:
             marker = "active" if kek_id == active else "      "
             count = count_wrapped_by(session, kek_id)
             click.echo(f"{marker} {kek_id} wraps {count} data keys")
+        used = session.execute(
+            select(WorkerKey.kek_id, func.count()).group_by(WorkerKey.kek_id)
+        ).all()
+    for kek_id, count in used:
+        if kek_id not in held:
+            click.echo(
+                f"MISSING {kek_id} wraps {count} data keys but is not in the "
+                "keyring; those workers cannot be read until it is restored"
+            )
 
 
 @keys.command("rotate-kek")
@@ -133,6 +174,7 @@ def keys_rewrap(batch: int) -> None:
 
     Safe to interrupt and run again; a running service keeps serving.
     """
+    from ccus.crypto.keyring import KeyringError
     from ccus.registry.rotation import pending_rewrap, rewrap_all
     from ccus.services import build_services
 
@@ -140,7 +182,12 @@ def keys_rewrap(batch: int) -> None:
     with state.session() as session:
         pending = pending_rewrap(session, state.vault.provider.active_kek_id())
     with _progress_bar("rewrap", pending) as bar:
-        done = rewrap_all(state.sessions, state.vault, batch, bar.update)
+        try:
+            done = rewrap_all(state.sessions, state.vault, batch, bar.update)
+        except KeyringError as error:
+            raise click.ClickException(
+                f"{error}; restore that key to rewrap the data keys it wraps"
+            ) from None
     click.echo(f"rewrapped {done} data keys")
 
 
@@ -164,6 +211,8 @@ def keys_reencrypt(worker_ids: tuple[str, ...], batch: int, grace: float) -> Non
 
     from sqlalchemy import func, select
 
+    from ccus.crypto.keyring import KeyringError
+    from ccus.ids import is_id14
     from ccus.registry.models import Worker
     from ccus.registry.rotation import (
         prune_superseded_keys,
@@ -176,7 +225,17 @@ def keys_reencrypt(worker_ids: tuple[str, ...], batch: int, grace: float) -> Non
     if worker_ids:
         with state.session() as session:
             for worker_id in worker_ids:
-                reencrypt_worker(session, state.vault, worker_id, state.clock())
+                worker = session.get(Worker, worker_id) if is_id14(worker_id) else None
+                if worker is None or worker.erased_at is not None:
+                    raise click.BadParameter(
+                        f"{worker_id!r} is not the id of a registered, unerased worker",
+                        param_hint="--worker",
+                    )
+            try:
+                for worker_id in worker_ids:
+                    reencrypt_worker(session, state.vault, worker_id, state.clock())
+            except KeyringError as error:
+                raise click.ClickException(str(error)) from None
             session.commit()
             time.sleep(grace)
             prune_superseded_keys(session, state.clock())
@@ -186,15 +245,18 @@ def keys_reencrypt(worker_ids: tuple[str, ...], batch: int, grace: float) -> Non
         total = session.scalar(
             select(func.count()).select_from(Worker).where(Worker.erased_at.is_(None))
         )
-    with _progress_bar("re-encrypt", int(total or 0)) as bar:
-        done = reencrypt_all(
-            state.sessions,
-            state.vault,
-            state.clock,
-            batch_size=batch,
-            grace_seconds=grace,
-            progress=bar.update,
-        )
+    with _progress_bar("re-encrypt", int(total or 0), " workers") as bar:
+        try:
+            done = reencrypt_all(
+                state.sessions,
+                state.vault,
+                state.clock,
+                batch_size=batch,
+                grace_seconds=grace,
+                progress=bar.update,
+            )
+        except KeyringError as error:
+            raise click.ClickException(str(error)) from None
     click.echo(f"re-encrypted {done} workers")
 
 
@@ -208,6 +270,11 @@ def keys_retire(kek_id: str) -> None:
 
     settings = load_settings()
     state = build_services(settings)
+    if kek_id == state.vault.provider.active_kek_id():
+        raise click.ClickException(
+            f"key-encryption key {kek_id!r} is active; rotate to a new one with "
+            "'ccus keys rotate-kek' and rewrap before retiring it"
+        )
     with state.session() as session:
         count = count_wrapped_by(session, kek_id)
     if count:
@@ -237,21 +304,26 @@ def workers() -> None:
 @click.argument("worker_id")
 def workers_erase(worker_id: str) -> None:
     """Destroy WORKER_ID's data keys, making every personal field unreadable."""
+    from ccus.audit.log import AuditDraft, write_events
     from ccus.ids import is_id14
-    from ccus.registry.erasure import AlreadyErased, erase_worker
+    from ccus.registry.erasure import AlreadyErased, erase_worker, flush_erased_pages
     from ccus.services import build_services
 
     if not is_id14(worker_id):
         raise click.BadParameter("must be exactly 14 digits", param_hint="WORKER_ID")
     state = build_services(load_settings())
+    context = operator_context(state)
     with state.session() as session:
         try:
-            found = erase_worker(session, worker_id, state.clock())
+            found = erase_worker(session, worker_id, context.now)
         except AlreadyErased as error:
             raise click.ClickException(str(error)) from None
         if not found:
             raise click.ClickException(f"no worker {worker_id} is registered")
+        draft = AuditDraft("erase_worker", "worker", "allow", worker_id=worker_id)
+        write_events(session, context, [draft])
         session.commit()
+        flush_erased_pages(session)
     click.echo(
         f"worker {worker_id} erased. Backups taken before hold the wrapped key "
         "until its key-encryption key is retired: run 'ccus keys rotate-kek', "
@@ -263,14 +335,21 @@ def workers_erase(worker_id: str) -> None:
 @click.option("--dry-run", is_flag=True, help="Count what would be deleted only.")
 def retention(dry_run: bool) -> None:
     """Delete rosters and card touches kept past 5 years after handover."""
+    from ccus.audit.log import AuditDraft, write_events
     from ccus.clock import jst_date
     from ccus.services import build_services
     from ccus.sites.retention import apply_retention
 
     state = build_services(load_settings())
+    context = operator_context(state)
     with state.session() as session:
-        result = apply_retention(session, jst_date(state.clock()), dry_run)
+        result = apply_retention(session, jst_date(context.now), dry_run)
         if not dry_run:
+            drafts = [
+                AuditDraft("apply_retention", "roster", "allow", site_id=site_id)
+                for site_id in result.site_ids
+            ]
+            write_events(session, context, drafts)
             session.commit()
     verb = "would delete" if dry_run else "deleted"
     click.echo(

@@ -18,6 +18,8 @@ from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import OperationalError
 
+from ccus.registry.mynumber import contains_individual_number
+
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://ccus.example/problems/"
 logger = logging.getLogger("ccus.errors")
@@ -127,12 +129,24 @@ def _without_values(message: str) -> str:
     return _QUOTED.sub("(value)", message)
 
 
+def _key_of(item: dict[str, Any]) -> Any:
+    key = item.get("key")
+    if isinstance(key, str) and contains_individual_number(key):
+        return "(not shown: holds an individual number)"
+    return key
+
+
 def _message_of(item: dict[str, Any]) -> str:
     message, key = str(item.get("message", "")), item.get("key")
     # Litestar reports a missing body or parameter as the quoted key alone.
     if key and message == f"'{key}'":
         return "the JSON request body is missing" if key == "data" else "missing"
-    return _without_values(message)
+    cleaned = _without_values(message)
+    # A field name or an unbalanced quote can still carry the sent text; an
+    # individual number must never be echoed, whatever the field.
+    if contains_individual_number(cleaned):
+        return "the value is invalid and holds an individual number, so it is not shown"
+    return cleaned
 
 
 def handle_validation(
@@ -142,7 +156,7 @@ def handle_validation(
     messages = [
         {
             "message": _message_of(item),
-            "key": item.get("key"),
+            "key": _key_of(item),
             "source": item.get("source"),
         }
         for item in errors

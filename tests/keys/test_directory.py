@@ -220,3 +220,23 @@ def test_national_id_matches_one_worker(registry: Registry) -> None:
         )
     assert found == worker.worker_id
     assert wrong_day is None
+
+
+@pytest.mark.parametrize(
+    "placement",
+    ["top-level key", "key in contact", "gender value with quotes"],
+)
+def test_individual_number_never_echoed(server: LiveServer, placement: str) -> None:
+    number = individual_number()
+    grouped = f"{number[:4]}-{number[4:8]}-{number[8:]}"
+    body = copy.deepcopy(NEW_WORKER)
+    if placement == "top-level key":
+        body[number] = 1
+    elif placement == "key in contact":
+        body["contact"][f"備考 {grouped}"] = "x"
+    else:
+        body["identity"]["gender"] = f"a'b\"{number}"
+    response = register(server, body)
+    assert_problem(response, 400)
+    assert number not in response.text
+    assert grouped not in response.text

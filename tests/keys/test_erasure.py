@@ -17,8 +17,8 @@ from ccus.crypto import envelope
 from ccus.crypto.keyring import KeyringError, add_local_kek, remove_local_kek
 from ccus.db.engine import make_engine
 from ccus.errors import ProblemError
-from ccus.registry.erasure import AlreadyErased, erase_worker
-from ccus.registry.models import WorkerIndex, WorkerKey
+from ccus.registry.erasure import AlreadyErased, erase_worker, flush_erased_pages
+from ccus.registry.models import Worker, WorkerIndex, WorkerKey
 from ccus.registry.rotation import rewrap_all
 from tests.conftest import FIXED_NOW
 from tests.keys.conftest import Registry
@@ -117,3 +117,27 @@ def test_erased_worker_gets_404(registry: Registry) -> None:
     assert event is not None
     assert event.decision == "deny"
     assert event.worker_id == target
+
+
+def test_erased_key_gone_from_files(registry: Registry) -> None:
+    if registry.backend.kind != "sqlite":
+        pytest.skip("PostgreSQL keeps dead rows until VACUUM; see docs/keys.md")
+    target = registry.dataset.workers[8].worker_id
+    with registry.services.session() as session:
+        wrapped = session.scalar(
+            select(WorkerKey.wrapped_key).where(WorkerKey.worker_id == target)
+        )
+        identity = session.scalar(
+            select(Worker.identity_ct).where(Worker.worker_id == target)
+        )
+    assert wrapped is not None and identity is not None
+    with registry.services.session() as session:
+        assert erase_worker(session, target, FIXED_NOW)
+        session.commit()
+        flush_erased_pages(session)
+    database = Path(registry.backend.url.removeprefix("sqlite:///"))
+    blob = b"".join(
+        path.read_bytes() for path in database.parent.glob(database.name + "*")
+    )
+    assert wrapped not in blob
+    assert identity not in blob

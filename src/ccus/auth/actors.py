@@ -56,3 +56,10 @@ class DeviceActor(Actor):
 
     site_id: str = ""
     kind = "device"
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorActor(Actor):
+    """A person running a ``ccus`` command on the server, named by login."""
+
+    kind = "operator"

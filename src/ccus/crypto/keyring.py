@@ -10,10 +10,13 @@ missing keyring or a missing purpose stops it with an error naming the key.
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -220,6 +223,18 @@ class KeyringFile:
         return self.current()
 
 
+@contextmanager
+def _locked(keys_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the keyring while a command changes it."""
+    fd = os.open(keys_dir / "keyring.lock", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
 def _read_document(keys_dir: Path) -> dict[str, Any]:
     load_keyring(keys_dir)
     document: dict[str, Any] = json.loads((keys_dir / KEYRING_FILE).read_text("utf-8"))
@@ -245,11 +260,12 @@ def add_local_kek(keys_dir: Path, now: datetime | None = None) -> str:
     Older KEKs stay in the file so that data keys wrapped by them still open
     until ``ccus keys rewrap`` has moved every one to the new KEK.
     """
-    document = _read_document(keys_dir)
-    entry = _new_entry(KEK, now or datetime.now(UTC))
-    document["keys"].append(entry)
-    document["active"][KEK] = entry["id"]
-    _write_document(keys_dir, document)
+    with _locked(keys_dir):
+        document = _read_document(keys_dir)
+        entry = _new_entry(KEK, now or datetime.now(UTC))
+        document["keys"].append(entry)
+        document["active"][KEK] = entry["id"]
+        _write_document(keys_dir, document)
     return entry["id"]
 
 
@@ -259,16 +275,19 @@ def remove_local_kek(keys_dir: Path, kek_id: str) -> None:
     Raises:
         KeyringError: the KEK is unknown or still the active one.
     """
-    document = _read_document(keys_dir)
-    if document["active"].get(KEK) == kek_id:
-        raise KeyringError(
-            f"key-encryption key {kek_id!r} is active; rotate to a new one with "
-            "'ccus keys rotate-kek' before retiring it"
-        )
-    kept = [
-        e for e in document["keys"] if not (e["id"] == kek_id and e["purpose"] == KEK)
-    ]
-    if len(kept) == len(document["keys"]):
-        raise KeyringError(f"key-encryption key {kek_id!r} is not in the keyring")
-    document["keys"] = kept
-    _write_document(keys_dir, document)
+    with _locked(keys_dir):
+        document = _read_document(keys_dir)
+        if document["active"].get(KEK) == kek_id:
+            raise KeyringError(
+                f"key-encryption key {kek_id!r} is active; rotate to a new one with "
+                "'ccus keys rotate-kek' before retiring it"
+            )
+        kept = [
+            e
+            for e in document["keys"]
+            if not (e["id"] == kek_id and e["purpose"] == KEK)
+        ]
+        if len(kept) == len(document["keys"]):
+            raise KeyringError(f"key-encryption key {kek_id!r} is not in the keyring")
+        document["keys"] = kept
+        _write_document(keys_dir, document)

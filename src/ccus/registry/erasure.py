@@ -19,6 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ccus.registry.models import Worker, WorkerIndex, WorkerKey
+from ccus.registry.vault import ENCRYPTED_GROUPS, column_of
 
 
 class AlreadyErased(Exception):
@@ -42,6 +43,21 @@ def erase_worker(session: Session, worker_id: str, now: datetime) -> bool:
         raise AlreadyErased(f"worker {worker_id} was erased before")
     session.execute(delete(WorkerKey).where(WorkerKey.worker_id == worker_id))
     session.execute(delete(WorkerIndex).where(WorkerIndex.worker_id == worker_id))
+    for group in ENCRYPTED_GROUPS:
+        setattr(worker, column_of(group), b"")
     worker.erased_at = now
     worker.updated_at = now
     return True
+
+
+def flush_erased_pages(session: Session) -> None:
+    """Push erased rows out of SQLite's write-ahead log into zeroed pages.
+
+    With ``secure_delete`` on, a checkpoint writes the zeroed pages into the
+    database file, and TRUNCATE empties the log file that still held the old
+    page images. PostgreSQL keeps dead rows until VACUUM reuses their space,
+    so there erasure is final in the files once the KEK is retired.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -14,7 +14,7 @@ from ccus.auth.actors import WorkerActor
 from ccus.authz.loaders import load_worker_record
 from ccus.clock import jst_date
 from ccus.errors import ProblemError, not_found, problem_responses
-from ccus.registry.erasure import erase_worker
+from ccus.registry.erasure import erase_worker, flush_erased_pages
 from ccus.web import access_context, authenticate, require_id14, services
 
 WORKER_DESCRIPTION = (
@@ -108,6 +108,8 @@ def erase_record(
             erase_worker(session, worker_id, context.now)
         write_events(session, context, [draft])
         session.commit()
+        if allowed:
+            flush_erased_pages(session)
     if not visible:
         raise not_found("worker")
     if not allowed:
