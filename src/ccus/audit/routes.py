@@ -13,6 +13,7 @@ from litestar import Request, Response, get
 from litestar.params import FromQuery, QueryParameter
 from sqlalchemy import Select, select
 
+from ccus.audit.chain import HASHED_FIELDS
 from ccus.audit.models import AuditEvent
 from ccus.auth.actors import WorkerActor
 from ccus.authz.facts import AuditLog
@@ -24,24 +25,8 @@ from ccus.web import MAX_ROW_ID, authenticate, require_aware, require_id14, serv
 
 MAX_PAGE = 500
 MAX_EXPORT = 10_000
-CSV_COLUMNS = (
-    "id",
-    "seq",
-    "occurred_at",
-    "request_id",
-    "actor_kind",
-    "actor_id",
-    "actor_company_id",
-    "client_id",
-    "action",
-    "resource",
-    "worker_id",
-    "site_id",
-    "field_groups",
-    "basis",
-    "decision",
-    "purpose",
-)
+# The entry id, then the hashed fields in chain order.
+CSV_COLUMNS = ("id", *HASHED_FIELDS)
 
 
 class AuditEventView(msgspec.Struct):
