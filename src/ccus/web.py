@@ -14,6 +14,7 @@ from ccus.auth.actors import Actor
 from ccus.auth.tokens import InvalidToken
 from ccus.errors import ProblemError
 from ccus.ids import is_id14
+from ccus.registry.mynumber import contains_individual_number
 from ccus.services import Services
 
 PURPOSE_HEADER = "x-ccus-purpose"
@@ -58,6 +59,14 @@ def authenticate(request: Request[Any, Any, Any]) -> Actor:
 def access_context(request: Request[Any, Any, Any], actor: Actor) -> AccessContext:
     """Build the audit context: actor, request id, time and stated purpose."""
     purpose = request.headers.get(PURPOSE_HEADER)
+    if purpose is not None and contains_individual_number(purpose):
+        raise ProblemError(
+            400,
+            "individual-number",
+            "Individual number rejected",
+            "The X-CCUS-Purpose header contains an individual number (My "
+            "Number), which must never be stored; send a purpose without it.",
+        )
     if purpose is not None and not _PURPOSE.fullmatch(purpose):
         raise ProblemError(
             400,
@@ -72,6 +81,7 @@ def access_context(request: Request[Any, Any, Any], actor: Actor) -> AccessConte
         now=services(request.app.state).clock(),
         chain=services(request.app.state).audit_chain,
         purpose=purpose,
+        detectors=services(request.app.state).detectors,
     )
 
 

@@ -197,3 +197,17 @@ def test_responses_are_not_cacheable(server: LiveServer) -> None:
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
     assert "Authorization" in response.headers["vary"]
+
+
+def test_purpose_with_individual_number_rejected(server: LiveServer) -> None:
+    from ccus.registry.mynumber import check_digit
+
+    number = "98765432109" + str(check_digit("98765432109"))
+    target = personas(server.services)["worker"]
+    with server.client(actor_of(server.services, "worker")) as client:
+        response = client.get(
+            f"/workers/{target}", headers={"X-CCUS-Purpose": f"p{number}"}
+        )
+    problem = assert_problem(response, 400)
+    assert problem["type"].endswith("/individual-number")
+    assert number not in response.text
