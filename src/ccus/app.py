@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from ccus import __version__
+from ccus.audit.alert_routes import list_audit_alerts
 from ccus.audit.routes import (
     export_audit_events,
     list_audit_events,
@@ -90,6 +91,7 @@ ROUTES = [
     list_audit_events,
     export_audit_events,
     read_own_access_log,
+    list_audit_alerts,
 ]
 
 

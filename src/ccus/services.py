@@ -9,6 +9,12 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from ccus.audit.chain import AuditChain
+from ccus.audit.detectors import (
+    DetectorStore,
+    MemoryStore,
+    PoachingDetectors,
+    RedisStore,
+)
 from ccus.auth.tokens import TokenService
 from ccus.authz.engine import PolicyEngine
 from ccus.authz.read_path import ReadPath
@@ -35,6 +41,7 @@ class Services:
     audit_chain: AuditChain
     read_path: ReadPath
     clock: Clock
+    detectors: PoachingDetectors
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -70,6 +77,10 @@ def build_services(settings: Settings, clock: Clock = system_clock) -> Services:
         lifetime_seconds=settings.token_lifetime_seconds,
         clock=lambda: clock().timestamp(),
     )
+    # Redis shares the detectors' windows between API processes.
+    store: DetectorStore = (
+        RedisStore.from_url(settings.redis_url) if settings.redis_url else MemoryStore()
+    )
     return Services(
         settings=settings,
         keyring=keyring,
@@ -81,4 +92,5 @@ def build_services(settings: Settings, clock: Clock = system_clock) -> Services:
         audit_chain=AuditChain(*keyring.audit_key()),
         read_path=ReadPath(policies, vault),
         clock=clock,
+        detectors=PoachingDetectors(store),
     )

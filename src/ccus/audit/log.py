@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from ccus.audit.chain import AuditChain
 from ccus.auth.actors import Actor
+
+if TYPE_CHECKING:
+    from ccus.audit.detectors import PoachingDetectors
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +28,7 @@ class AccessContext:
     now: datetime
     chain: AuditChain
     purpose: str | None = None
+    detectors: PoachingDetectors | None = None
 
 
 @dataclass(slots=True)
@@ -67,3 +71,6 @@ def write_events(
         for draft in drafts
     ]
     context.chain.append(session, rows, context.now)
+    if context.detectors is not None:
+        alerts = context.detectors.observe(session, rows)
+        session.add_all([alert.to_row() for alert in alerts])

@@ -1,5 +1,6 @@
 """Import every table so that ``Base.metadata`` is complete."""
 
+from ccus.audit.alerts import AuditAlert
 from ccus.audit.models import AuditChainHead, AuditCheckpoint, AuditEvent
 from ccus.db.base import Base
 from ccus.demo.models import DemoPersona
@@ -16,6 +17,7 @@ from ccus.registry.models import (
 from ccus.sites.models import RosterEntry, Site, Subcontract, SubcontractPath
 
 __all__ = [
+    "AuditAlert",
     "AuditChainHead",
     "AuditCheckpoint",
     "AuditEvent",
