@@ -400,7 +400,13 @@ def demo() -> None:
 @click.option(
     "--if-empty", is_flag=True, help="Do nothing when the database already has data."
 )
-def demo_load(seed: int, workers: int, if_empty: bool) -> None:
+@click.option(
+    "--scenario/--no-scenario",
+    default=True,
+    show_default=True,
+    help="Replay a week of site work and a scripted poaching pattern.",
+)
+def demo_load(seed: int, workers: int, if_empty: bool, scenario: bool) -> None:
     """Generate the demo data set and load it into an empty database."""
     from tqdm import tqdm
 
@@ -440,6 +446,15 @@ def demo_load(seed: int, workers: int, if_empty: bool) -> None:
     click.echo(
         f"loaded {len(dataset.workers)} workers and {len(dataset.touches)} touches"
     )
+    if scenario:
+        from ccus.demo.scenario import ordinary_week, poaching_pattern
+
+        reads = ordinary_week(state)
+        opened = poaching_pattern(state)
+        click.echo(
+            f"replayed a week of site work ({reads} reads) and a poaching "
+            f"pattern ({opened} profiles); see GET /audit/alerts"
+        )
 
 
 @demo.command("personas")

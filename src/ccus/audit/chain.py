@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -53,9 +53,9 @@ def canonical_bytes(entry: dict[str, Any]) -> bytes:
     """Serialise the hashed fields of an entry in one fixed way."""
     values = {name: entry[name] for name in HASHED_FIELDS}
     moment = values["occurred_at"]
-    values["occurred_at"] = (
-        moment.isoformat() if isinstance(moment, datetime) else moment
-    )
+    if isinstance(moment, datetime):
+        # The database returns times in UTC, so they are hashed in UTC too.
+        values["occurred_at"] = moment.astimezone(UTC).isoformat()
     return json.dumps(
         values, sort_keys=True, ensure_ascii=False, separators=(",", ":")
     ).encode()
@@ -68,7 +68,9 @@ def link_hash(previous: bytes, entry: dict[str, Any]) -> bytes:
 def checkpoint_message(seq: int, entry_hash: bytes, created_at: datetime) -> bytes:
     return (
         b"ccus.audit.checkpoint.v1\x00"
-        + json.dumps([seq, entry_hash.hex(), created_at.isoformat()]).encode()
+        + json.dumps(
+            [seq, entry_hash.hex(), created_at.astimezone(UTC).isoformat()]
+        ).encode()
     )
 
 
