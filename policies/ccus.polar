@@ -80,5 +80,10 @@ allow(actor: StaffActor, "register_worker", _: WorkerDirectory) if
 allow(actor: StaffActor, "search_workers", _: WorkerDirectory) if
     workforce_role(actor);
 
+# A company's administrators read the poaching alerts about its own workers;
+# which alerts those are is decided by the alert's evidence.
+allow(actor: StaffActor, "read_own_alerts", _: AuditLog) if
+    "administrator" in actor.roles;
+
 workforce_role(actor: StaffActor) if "administrator" in actor.roles;
 workforce_role(actor: StaffActor) if "clerk" in actor.roles;

@@ -10,9 +10,12 @@ from litestar import Request, get
 from litestar.params import FromQuery, QueryParameter
 from sqlalchemy import select
 
-from ccus.audit.alerts import AuditAlert
+from ccus.audit.alerts import AuditAlert, AuditAlertWorker
 from ccus.authz.facts import AuditLog
+from ccus.authz.loaders import active_employment_filter
+from ccus.clock import jst_date
 from ccus.errors import not_found, problem_responses
+from ccus.registry.models import Employment
 from ccus.web import MAX_ROW_ID, authenticate, require_aware, require_id14, services
 
 MAX_PAGE = 500
@@ -42,8 +45,10 @@ class AuditAlertPage(msgspec.Struct):
     responses=problem_responses(400, 401, 404),
     summary="Search poaching alerts",
     description=(
-        "For regulators. Lists the alerts of the poaching detectors, newest "
-        "first, filtered by acting company, rule and creation time. `evidence` "
+        "For regulators, and for a company's administrators, who see only the "
+        "alerts whose evidence includes reads of their own workers. Lists the "
+        "alerts of the poaching detectors, newest first, filtered by acting "
+        "company, rule and creation time. `evidence` "
         "holds the sequence numbers of the latest 200 audit entries behind an "
         "alert at most; `workers` counts the distinct workers in its window. "
         "Pass `next_cursor` as `before` for the next page."
@@ -64,9 +69,23 @@ def list_audit_alerts(
 ) -> AuditAlertPage:
     actor = authenticate(request)
     state = services(request.app.state)
-    if not state.policies.is_allowed(actor, "read", AuditLog()):
-        raise not_found("resource")
     query = select(AuditAlert)
+    if state.policies.is_allowed(actor, "read", AuditLog()):
+        pass
+    elif state.policies.is_allowed(actor, "read_own_alerts", AuditLog()):
+        # Alerts with at least one worker employed by the caller's company.
+        today = jst_date(state.clock())
+        own = (
+            select(AuditAlertWorker.alert_id)
+            .join(Employment, Employment.worker_id == AuditAlertWorker.worker_id)
+            .where(
+                Employment.company_id == actor.company_id,
+                active_employment_filter(today),
+            )
+        )
+        query = query.where(AuditAlert.id.in_(own))
+    else:
+        raise not_found("resource")
     if company_id is not None:
         query = query.where(
             AuditAlert.company_id == require_id14(company_id, "company_id")

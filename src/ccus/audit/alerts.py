@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Index, Integer, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ccus.db.base import Base, Id14, UTCDateTime
@@ -38,3 +38,18 @@ class AuditAlert(Base):
         JSON, comment="Audit entry seq numbers, the latest 200 at most"
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AuditAlertWorker(Base):
+    """A worker whose record is among an alert's evidence, by id only.
+
+    It lets an employer find the alerts about its own workers.
+    """
+
+    __tablename__ = "audit_alert_workers"
+    __table_args__ = (Index("ix_audit_alert_workers_worker", "worker_id"),)
+
+    alert_id: Mapped[int] = mapped_column(
+        ForeignKey("audit_alerts.id"), primary_key=True
+    )
+    worker_id: Mapped[str] = mapped_column(Id14(), primary_key=True)

@@ -10,9 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ccus.audit.alerts import AuditAlert, AuditAlertWorker
 from ccus.audit.chain import AuditChain
+from ccus.audit.models import AuditEvent
 from ccus.auth.actors import Actor
 
 if TYPE_CHECKING:
@@ -72,5 +75,20 @@ def write_events(
     ]
     context.chain.append(session, rows, context.now)
     if context.detectors is not None:
-        alerts = context.detectors.observe(session, rows)
-        session.add_all([alert.to_row() for alert in alerts])
+        for alert in context.detectors.observe(session, rows):
+            record_alert(session, alert.to_row())
+
+
+def record_alert(session: Session, alert: AuditAlert) -> None:
+    """Store an alert and the workers of its evidence entries, by id."""
+    session.add(alert)
+    session.flush()
+    worker_ids = session.scalars(
+        select(AuditEvent.worker_id)
+        .where(AuditEvent.seq.in_(alert.evidence), AuditEvent.worker_id.is_not(None))
+        .distinct()
+    ).all()
+    session.add_all(
+        AuditAlertWorker(alert_id=alert.id, worker_id=worker_id)
+        for worker_id in worker_ids
+    )

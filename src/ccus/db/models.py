@@ -1,6 +1,6 @@
 """Import every table so that ``Base.metadata`` is complete."""
 
-from ccus.audit.alerts import AuditAlert
+from ccus.audit.alerts import AuditAlert, AuditAlertWorker
 from ccus.audit.models import AuditChainHead, AuditCheckpoint, AuditEvent
 from ccus.db.base import Base
 from ccus.demo.models import DemoPersona
@@ -18,6 +18,7 @@ from ccus.sites.models import RosterEntry, Site, Subcontract, SubcontractPath
 
 __all__ = [
     "AuditAlert",
+    "AuditAlertWorker",
     "AuditChainHead",
     "AuditCheckpoint",
     "AuditEvent",
