@@ -78,7 +78,7 @@ def ingest_touches(
 ) -> BatchResult:
     """Store the valid touches of a batch and update work history.
 
-    Each invalid touch is rejected on its own with a reason; a touch whose id
+    Each invalid touch is rejected on its own with a reason. A touch whose id
     the site already stored counts as a duplicate and is not stored again.
     The caller commits.
     """
@@ -146,7 +146,7 @@ def _check(
     if touch.touched_at > now + FUTURE_TOLERANCE:
         return "in_the_future"
     # An out touch may fall on the day after the period when the last shift
-    # crossed midnight; its work day is then still inside the period.
+    # crossed midnight, because its work day is then still inside the period.
     last_day = site.period_end + timedelta(days=int(touch.direction == "out"))
     if not site.period_start <= day <= last_day:
         return "outside_accumulation_period"
