@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 from ccus.audit.alerts import AuditAlert
 from ccus.authz.loaders import employers_by_worker
 from ccus.clock import JST, jst_date
-from ccus.demo.catalogue import HOLIDAYS
+from ccus.holidays import HOLIDAYS
 
 logger = logging.getLogger(__name__)
 
