@@ -45,7 +45,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Build settings from ``CCUS_*`` variables, with embedded defaults.
 
     Raises:
-        ValueError: a variable holds a value the service cannot use.
+        ValueError: a variable contains a value the service cannot use.
     """
     env = os.environ if environ is None else environ
     mode = env.get("CCUS_MODE", "development")

@@ -62,8 +62,8 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
 class ProblemError(Exception):
     """An error the client can act on, returned as a problem details body.
 
-    ``slug`` is the stable type; ``detail`` says what failed and what to do
-    next. Neither may contain personal data.
+    ``slug`` is the stable type, and ``detail`` states what failed and what to
+    do next. Neither may contain personal data.
     """
 
     def __init__(
@@ -250,7 +250,7 @@ def handle_undecodable(
 def handle_storage(
     request: Request[Any, Any, Any], error: OperationalError
 ) -> Response[Any]:
-    # The database holds the audit log; when it fails, no read may go on
+    # The database contains the audit log. When it fails, no read may go on
     # without its audit record, so the request fails whole.
     logger.error(
         "storage unavailable",

@@ -53,8 +53,8 @@ def configure_logging(level: str = "INFO") -> None:
 def silence_unsafe_loggers() -> None:
     """Quiet the loggers of other packages that write secrets or addresses.
 
-    authlib logs tokens at DEBUG, and uvicorn's access log holds client
-    addresses; ``ccus.access`` logs each request without them.
+    authlib logs tokens at DEBUG, and uvicorn's access log contains client
+    addresses. ``ccus.access`` logs each request without them.
     """
     logging.getLogger("authlib").setLevel(logging.INFO)
     logging.getLogger("uvicorn.access").disabled = True
@@ -85,7 +85,7 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
                 headers.append((b"x-request-id", request_id.encode()))
                 names = {name.lower() for name, _ in headers}
                 # Responses carry personal data or credentials: no cache may
-                # keep them, and none may serve one caller's answer to another.
+                # keep them, and none may serve one caller's response to another.
                 if b"cache-control" not in names:
                     headers.append((b"cache-control", b"no-store"))
                 headers.append((b"vary", b"Authorization"))

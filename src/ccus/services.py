@@ -62,7 +62,7 @@ def build_services(settings: Settings, clock: Clock = system_clock) -> Services:
     Raises:
         KeyringError: a key is missing; the message names it.
     """
-    # With KEKs on a PKCS#11 token, the file holds the other purposes only.
+    # With KEKs on a PKCS#11 token, the file contains the other purposes only.
     purposes = PURPOSES if settings.kek_provider == "local" else FILE_PURPOSES_WITH_HSM
     keyring_file = KeyringFile(settings.keys_dir, purposes)
     keyring = keyring_file.current()

@@ -249,7 +249,7 @@ def test_ordinary_week_raises_none(
         )
         for worker_id in roster
     ]
-    # Monday to Saturday by day; nobody works on Sunday.
+    # Monday to Saturday by day, because the site is closed on Sunday.
     for day in range(6):
         morning = WORKDAY + timedelta(days=day)
         for number, worker_id in enumerate(own):

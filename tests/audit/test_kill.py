@@ -1,4 +1,4 @@
-"""A service killed during a burst of reads leaves a sound chain that holds
+"""A service killed during a burst of reads leaves a sound chain that contains
 an entry for every response it sent."""
 
 from __future__ import annotations

@@ -65,7 +65,9 @@ def test_upper_tiers_see_roster_fields(server: LiveServer, name: str) -> None:
     for group in ("identity", "contact", "insurance", "employment", "past_employers"):
         assert group not in body
     roster = body["roster"]
-    assert roster["name"] and roster["phone"] and roster["address"]
+    assert roster["name"]
+    assert roster["phone"]
+    assert roster["address"]
     assert "email" not in roster
     assert "gender" not in roster
 

@@ -7,7 +7,7 @@ entries, and at the first entry after ``CHECKPOINT_SECONDS`` without one, a
 checkpoint signs the head hash with the Ed25519 audit key, so that a chain
 rewritten from some point on fails against the signatures.
 
-Several API processes append to one chain: the head row
+Several API processes append to one chain. The head row
 (``audit_chain_head``) is locked by an UPDATE before it is read, so appends
 are serialised by the database (a row lock on PostgreSQL, the write lock on
 SQLite) and commit in sequence order.

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class AccessContext:
-    """Who is asking, through which client, when and for what purpose."""
+    """The actor, client, time and purpose of one request, for its audit rows."""
 
     actor: Actor
     request_id: str

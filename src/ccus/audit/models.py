@@ -20,7 +20,7 @@ from ccus.db.base import Base, Id14, UTCDateTime
 
 
 class AuditEvent(Base):
-    """Who read (or tried to read) which worker's field groups, and why.
+    """An access decision: who read (or tried to read) which field groups, and why.
 
     Workers appear by id only; no personal value is ever written here.
     """

@@ -55,7 +55,7 @@ class Grant:
 
 
 class PolicyEngine:
-    """Load ``policies/*.polar`` and answer the questions the read path asks."""
+    """Load ``policies/*.polar`` and decide the questions of the read path."""
 
     def __init__(self, policy_dir: Path = POLICY_DIR) -> None:
         files = sorted(policy_dir.glob("*.polar"))

@@ -30,7 +30,7 @@ class RosterLink:
 
 @dataclass(frozen=True, slots=True)
 class WorkerRecord:
-    """What the policies may know of a worker without reading personal data."""
+    """The facts about a worker that policies use, without any personal data."""
 
     worker_id: str
     employments: tuple[EmploymentFact, ...]

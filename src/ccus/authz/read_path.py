@@ -2,7 +2,7 @@
 
 Every read goes: facts from the database, policy decision, decryption of
 the permitted groups only, audit rows committed, then the response. A
-resource the actor may not read answers 404 so that nobody learns it exists.
+resource the actor may not read answers 404, so that no caller learns whether it exists.
 """
 
 from __future__ import annotations
@@ -166,7 +166,7 @@ class ReadPath:
     ) -> dict[str, Any]:
         """Return the contact to show: the worker's own or the employer's.
 
-        ``decided`` caches the policy's answer per choice within one list,
+        ``decided`` caches the policy's decision per choice within one list,
         since a page of one site has few distinct employers.
         """
         own = to_builtins(opened["contact"]) if "contact" in opened else {}

@@ -39,7 +39,7 @@ class DecryptionError(Exception):
     """A ciphertext could not be opened.
 
     Raised for every failure alike (wrong key, changed byte, moved value,
-    unknown format) so that the error tells an attacker nothing.
+    unknown format) so that the error gives an attacker no information.
     """
 
     def __init__(self) -> None:
@@ -130,7 +130,7 @@ def unwrap_data_key(
 
     Raises:
         DecryptionError: for any failure of the ciphertext, whatever the cause.
-        KeyringError: the provider no longer holds the KEK the blob names.
+        KeyringError: the provider no longer contains the KEK the blob names.
     """
     kek_id = wrapped_kek_id(blob)
     header = blob[: 2 + blob[1]]

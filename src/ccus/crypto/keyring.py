@@ -63,7 +63,7 @@ class Keyring:
         """Return the key-encryption key ``key_id``.
 
         Raises:
-            KeyringError: the keyring holds no such key-encryption key.
+            KeyringError: the keyring contains no such key-encryption key.
         """
         entry = self.entries.get(key_id)
         if entry is None or entry.purpose != KEK:

@@ -33,7 +33,7 @@ class KekProvider(Protocol):
         """Encrypt ``data_key`` under KEK ``kek_id``; return nonce and ciphertext.
 
         Raises:
-            KeyringError: the provider holds no KEK ``kek_id``.
+            KeyringError: the provider contains no KEK ``kek_id``.
         """
         ...
 
@@ -41,7 +41,7 @@ class KekProvider(Protocol):
         """Decrypt what :meth:`wrap` returned.
 
         Raises:
-            KeyringError: the provider holds no KEK ``kek_id``.
+            KeyringError: the provider contains no KEK ``kek_id``.
             DecryptionError: the value does not open, whatever the cause.
         """
         ...

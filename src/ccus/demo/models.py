@@ -1,4 +1,4 @@
-"""Where the demo data set records its personas."""
+"""The table of the demo data set's personas."""
 
 from __future__ import annotations
 

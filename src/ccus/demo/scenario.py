@@ -3,9 +3,9 @@
 Both run through the service's read path with the times given here, so the
 demo's audit log and alerts come from the same code as live requests:
 
-- ordinary site work, Monday 2026-11-16 to Saturday 2026-11-21: the
-  employer opens each of its workers' records by day, and the live site's
-  prime contractor lists the roster twice a day; it raises no alert.
+- ordinary site work, Monday 2026-11-16 to Saturday 2026-11-21. By day the
+  employer opens the records of up to 20 of its workers, and the live
+  site's prime contractor lists the roster twice. It raises no alert.
 - the poaching pattern, on the night of Saturday 2026-11-21: the prime's
   staff open the profiles of 120 other companies' workers on the roster,
   one every 20 seconds from 23:00 JST, and an unrelated company tries six

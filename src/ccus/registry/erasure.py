@@ -2,10 +2,10 @@
 
 Deleting every data key version of a worker makes all of their sealed
 fields unreadable at once. The worker id stays, because roster entries,
-work history and the audit log refer to it; it identifies nobody once the
+work history and the audit log refer to it. It identifies no one once the
 fields are gone.
 
-A backup taken before the erasure still holds the wrapped data key. It
+A backup taken before the erasure still contains the wrapped data key. It
 becomes unreadable there too once the key-encryption key that wrapped it
 is retired: ``ccus keys rotate-kek``, ``ccus keys rewrap`` and then
 ``ccus keys retire`` with the previous KEK id.

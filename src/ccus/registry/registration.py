@@ -60,7 +60,7 @@ def register_worker(
     """Store a new worker employed by ``company_id``; the caller commits.
 
     Raises:
-        MyNumberError: a field holds an individual number; nothing is stored.
+        MyNumberError: a field contains an individual number. Nothing is stored.
         DuplicateWorker: the katakana name and birth date are registered.
     """
     groups = msgspec.to_builtins(registration)
