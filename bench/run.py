@@ -304,6 +304,7 @@ def run(
         folder = Path(name)
         log("loading the service database")
         service_db = prepare_service(folder, dataset)
+        assert service_db.path is not None
         history = read_history(service_db.services)
         log("loading the baseline database")
         baseline_path = folder / "baseline.sqlite3"

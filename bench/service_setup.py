@@ -26,7 +26,7 @@ from ccus.services import Services, build_services
 class ServiceDatabase:
     """A loaded service database, its services and the environment to serve it."""
 
-    path: Path
+    path: Path | None
     environment: dict[str, str]
     services: Services
 
@@ -35,19 +35,22 @@ class ServiceDatabase:
         return self.services.settings
 
 
-def prepare_service(folder: Path, dataset: Dataset) -> ServiceDatabase:
-    """Create a keyring and a migrated SQLite database in ``folder``, then load.
+def prepare_service(
+    folder: Path, dataset: Dataset, database_url: str | None = None
+) -> ServiceDatabase:
+    """Create a keyring and a migrated database, then load the data set.
 
-    The service reads the real clock, so the data set is loaded at the current
-    time like ``ccus demo load`` does.
+    The database is a SQLite file in ``folder`` unless ``database_url`` names
+    an empty one. The service reads the real clock, so the data set is loaded
+    at the current time like ``ccus demo load`` does.
     """
-    path = folder / "service.sqlite3"
+    path = None if database_url else folder / "service.sqlite3"
     keys_dir = folder / "keys"
     create_local_keyring(keys_dir)
     environment = {
         **os.environ,
         "CCUS_MODE": "development",
-        "CCUS_DATABASE_URL": f"sqlite:///{path}",
+        "CCUS_DATABASE_URL": database_url or f"sqlite:///{path}",
         "CCUS_KEYS_DIR": str(keys_dir),
     }
     settings = load_settings(environment)

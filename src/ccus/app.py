@@ -123,6 +123,13 @@ def openapi_app() -> Litestar:
     return _litestar(load_settings({}).max_body_bytes, State({}))
 
 
+def _stop_audit_writer(app: Litestar) -> None:
+    """Let the audit committer finish the rows already queued."""
+    state = app.state.get("services")
+    if state is not None:
+        state.audit_writer.close()
+
+
 def _litestar(max_body_bytes: int, state: State) -> Litestar:
     return Litestar(
         route_handlers=ROUTES,
@@ -138,6 +145,7 @@ def _litestar(max_body_bytes: int, state: State) -> Litestar:
         openapi_config=openapi_config(),
         request_max_body_size=max_body_bytes,
         state=state,
+        on_shutdown=[_stop_audit_writer],
         debug=False,
         logging_config=None,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,8 @@ class Settings:
     token_lifetime_seconds: int
     max_body_bytes: int
     kek_provider: str = "local"
+    # Concurrent reads share one audit commit; off, each read commits alone.
+    audit_group_commit: bool = True
     pkcs11_module: str | None = None
     pkcs11_token_label: str | None = None
     # Left out of repr() so that printing or logging the settings never shows it.
@@ -68,8 +71,22 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         token_lifetime_seconds=int(env.get("CCUS_TOKEN_LIFETIME_SECONDS", "3600")),
         max_body_bytes=int(env.get("CCUS_MAX_BODY_BYTES", str(1024 * 1024))),
         kek_provider=kek_provider,
+        audit_group_commit=_flag(env, "CCUS_AUDIT_GROUP_COMMIT", default=True),
         pkcs11_module=env.get("CCUS_PKCS11_MODULE") or None,
         pkcs11_token_label=env.get("CCUS_PKCS11_TOKEN") or None,
         pkcs11_pin=env.get("CCUS_PKCS11_PIN") or None,
         pkcs11_active_kek=env.get("CCUS_PKCS11_ACTIVE_KEK") or None,
     )
+
+
+def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    """Read a boolean variable written as 1/0, true/false, on/off or yes/no."""
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in ("1", "true", "on", "yes"):
+        return True
+    if value in ("0", "false", "off", "no"):
+        return False
+    raise ValueError(f"{name} is {raw!r}; set it to 'true' or 'false'")

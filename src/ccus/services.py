@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,6 +15,8 @@ from ccus.audit.detectors import (
     PoachingDetectors,
     RedisStore,
 )
+from ccus.audit.log import append_rows
+from ccus.audit.writer import AuditWriter
 from ccus.auth.tokens import TokenService
 from ccus.authz.engine import PolicyEngine
 from ccus.authz.read_path import ReadPath
@@ -42,11 +44,19 @@ class Services:
     read_path: ReadPath
     clock: Clock
     detectors: PoachingDetectors
+    audit_writer: AuditWriter
 
-    @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self) -> AbstractContextManager[Session]:
         """Open a session that rolls back whatever it did not commit."""
-        session = self.sessions()
+        return _session_scope(self.sessions)()
+
+
+def _session_scope(
+    sessions: sessionmaker[Session],
+) -> Callable[[], AbstractContextManager[Session]]:
+    @contextmanager
+    def scope() -> Iterator[Session]:
+        session = sessions()
         try:
             yield session
         except BaseException:
@@ -54,6 +64,8 @@ class Services:
             raise
         finally:
             session.close()
+
+    return scope
 
 
 def build_services(settings: Settings, clock: Clock = system_clock) -> Services:
@@ -81,16 +93,27 @@ def build_services(settings: Settings, clock: Clock = system_clock) -> Services:
     store: DetectorStore = (
         RedisStore.from_url(settings.redis_url) if settings.redis_url else MemoryStore()
     )
-    return Services(
+    sessions = make_session_factory(engine)
+    chain = AuditChain(*keyring.audit_key())
+    detectors = PoachingDetectors(store)
+    services = Services(
         settings=settings,
         keyring=keyring,
-        sessions=make_session_factory(engine),
+        sessions=sessions,
         tokens=tokens,
         policies=policies,
         vault=vault,
         indexer=WorkerIndexer(keyring.active_entry(BLIND_INDEX).material, vault),
-        audit_chain=AuditChain(*keyring.audit_key()),
+        audit_chain=chain,
         read_path=ReadPath(policies, vault),
         clock=clock,
-        detectors=PoachingDetectors(store),
+        detectors=detectors,
+        audit_writer=AuditWriter(
+            _session_scope(sessions),
+            lambda session, rows, now: append_rows(
+                session, chain, detectors, rows, now
+            ),
+            group_commit=settings.audit_group_commit,
+        ),
     )
+    return services

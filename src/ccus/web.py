@@ -75,13 +75,15 @@ def access_context(request: Request[Any, Any, Any], actor: Actor) -> AccessConte
             "The X-CCUS-Purpose header must be 1 to 40 lower-case letters, "
             "digits or underscores, starting with a letter, e.g. site_safety.",
         )
+    state = services(request.app.state)
     return AccessContext(
         actor=actor,
         request_id=str(request.scope.get("state", {}).get("request_id", "")),
-        now=services(request.app.state).clock(),
-        chain=services(request.app.state).audit_chain,
+        now=state.clock(),
+        chain=state.audit_chain,
         purpose=purpose,
-        detectors=services(request.app.state).detectors,
+        detectors=state.detectors,
+        writer=state.audit_writer,
     )
 
 

@@ -1,7 +1,9 @@
-"""Write audit events in the transaction of the read they describe.
+"""Turn accesses into audit rows and append them to the chain.
 
-A read's response is built only after its audit rows are committed, so a
-disclosure without an audit record cannot happen.
+A response is sent only after its audit rows are committed, so a
+disclosure without an audit record cannot happen. Changes commit together
+with their rows; reads hand theirs to the ``AuditWriter``, which may share
+one commit among concurrent reads.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from ccus.auth.actors import Actor
 
 if TYPE_CHECKING:
     from ccus.audit.detectors import PoachingDetectors
+    from ccus.audit.writer import AuditWriter
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,7 @@ class AccessContext:
     chain: AuditChain
     purpose: str | None = None
     detectors: PoachingDetectors | None = None
+    writer: AuditWriter | None = None
 
 
 @dataclass(slots=True)
@@ -47,14 +51,12 @@ class AuditDraft:
     basis: list[dict[str, Any]] = field(default_factory=list)
 
 
-def write_events(
-    session: Session, context: AccessContext, drafts: list[AuditDraft]
-) -> None:
-    """Append ``drafts`` to the audit chain; the caller commits."""
-    if not drafts:
-        return
+def event_rows(
+    context: AccessContext, drafts: list[AuditDraft]
+) -> list[dict[str, Any]]:
+    """Return the audit rows of ``drafts``, not yet linked into the chain."""
     actor = context.actor
-    rows = [
+    return [
         {
             "occurred_at": context.now,
             "request_id": context.request_id,
@@ -73,10 +75,49 @@ def write_events(
         }
         for draft in drafts
     ]
-    context.chain.append(session, rows, context.now)
-    if context.detectors is not None:
-        for alert in context.detectors.observe(session, rows):
+
+
+def append_rows(
+    session: Session,
+    chain: AuditChain,
+    detectors: PoachingDetectors | None,
+    rows: list[dict[str, Any]],
+    now: datetime,
+) -> None:
+    """Link ``rows`` into the chain and record the alerts they raise."""
+    chain.append(session, rows, now)
+    if detectors is not None:
+        for alert in detectors.observe(session, rows):
             record_alert(session, alert.to_row())
+
+
+def write_events(
+    session: Session, context: AccessContext, drafts: list[AuditDraft]
+) -> None:
+    """Append ``drafts`` to the audit chain in ``session``; the caller commits.
+
+    For changes that must commit together with their audit rows (erasure,
+    registration, touches); reads go through ``record_read``.
+    """
+    if drafts:
+        rows = event_rows(context, drafts)
+        append_rows(session, context.chain, context.detectors, rows, context.now)
+
+
+def record_read(
+    session: Session, context: AccessContext, drafts: list[AuditDraft]
+) -> None:
+    """Commit the audit rows of a read before its response is built.
+
+    The read's own transaction ends first, so that waiting for a shared
+    commit holds no snapshot or lock.
+    """
+    if context.writer is None:
+        write_events(session, context, drafts)
+        session.commit()
+        return
+    session.rollback()
+    context.writer.write(context, drafts)
 
 
 def record_alert(session: Session, alert: AuditAlert) -> None:

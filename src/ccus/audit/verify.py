@@ -26,12 +26,12 @@ class Verification:
     first_bad_seq: int | None = None
 
 
-def _entries(session: Session) -> Iterator[AuditEvent]:
+def _entries(session: Session, through: int) -> Iterator[AuditEvent]:
     last = 0
     while True:
         rows = session.scalars(
             select(AuditEvent)
-            .where(AuditEvent.seq > last)
+            .where(AuditEvent.seq > last, AuditEvent.seq <= through)
             .order_by(AuditEvent.seq)
             .limit(BATCH)
         ).all()
@@ -46,17 +46,51 @@ def _entry_dict(row: AuditEvent) -> dict[str, object]:
     return {name: getattr(row, name) for name in HASHED_FIELDS}
 
 
+def _ends(session: Session) -> tuple[int, int, int] | None:
+    """Return the head's seq and the highest entry and checkpoint seqs.
+
+    One statement reads all three, so they come from one snapshot even
+    while the service appends.
+    """
+    row = session.execute(
+        select(
+            AuditChainHead.seq,
+            select(func.coalesce(func.max(AuditEvent.seq), 0)).scalar_subquery(),
+            select(func.coalesce(func.max(AuditCheckpoint.seq), 0)).scalar_subquery(),
+        ).where(AuditChainHead.id == 1)
+    ).first()
+    return None if row is None else (int(row[0]), int(row[1]), int(row[2]))
+
+
 def verify_chain(
     session: Session,
     public_keys: dict[str, Ed25519PublicKey],
     progress: Callable[[int], None] = lambda count: None,
 ) -> Verification:
-    """Walk the whole chain in sequence order and check every link and checkpoint."""
+    """Check every link and checkpoint up to the head read at the start.
+
+    The service may go on appending while this runs: entries and checkpoints
+    committed after the start are left for the next run, and the checks
+    that compare the head with the entries read the three ends in one
+    statement.
+    """
+    head = session.execute(
+        select(AuditChainHead.seq, AuditChainHead.entry_hash).where(
+            AuditChainHead.id == 1
+        )
+    ).first()
+    if head is None:
+        return Verification(0, 0, "the chain head row is missing", 1)
+    head_seq, head_hash = int(head[0]), bytes(head[1])
+    checkpoint_seqs = set(
+        session.scalars(
+            select(AuditCheckpoint.seq).where(AuditCheckpoint.seq <= head_seq)
+        )
+    )
     expected, previous = 1, GENESIS_HASH
     hashes: dict[int, bytes] = {}
-    checkpoint_seqs = set(session.scalars(select(AuditCheckpoint.seq)))
     count = 0
-    for row in _entries(session):
+    for row in _entries(session, head_seq):
         count += 1
         if row.seq != expected:
             return Verification(
@@ -86,31 +120,48 @@ def verify_chain(
         if count % BATCH == 0:
             progress(BATCH)
     last_seq = expected - 1
-    head = session.get(AuditChainHead, 1)
-    if head is None:
-        return Verification(count, 0, "the chain head row is missing", last_seq + 1)
-    if head.seq < last_seq:
-        return Verification(
-            count,
-            0,
-            f"entries after seq {head.seq} were added outside the service "
-            f"(the chain head names seq {head.seq}, the last entry is {last_seq})",
-            head.seq + 1,
-        )
-    if head.seq > last_seq:
+    if head_seq > last_seq:
         return Verification(
             count,
             0,
             f"entries after seq {last_seq} were removed (the chain head names "
-            f"seq {head.seq})",
+            f"seq {head_seq})",
             last_seq + 1,
         )
-    if head.entry_hash != previous:
+    if head_hash != previous:
         return Verification(
             count,
             0,
             f"entry seq {last_seq} does not match the chain head: it was changed",
             last_seq,
+        )
+    ends = _ends(session)
+    if ends is None:
+        return Verification(count, 0, "the chain head row is missing", last_seq + 1)
+    now_head, max_entry, max_checkpoint = ends
+    if max_entry > now_head:
+        return Verification(
+            count,
+            0,
+            f"entries after seq {now_head} were added outside the service "
+            f"(the chain head names seq {now_head}, the last entry is {max_entry})",
+            now_head + 1,
+        )
+    if now_head < last_seq or max_entry < last_seq:
+        return Verification(
+            count,
+            0,
+            f"entries after seq {min(now_head, max_entry)} were removed while "
+            "the chain was being verified",
+            min(now_head, max_entry) + 1,
+        )
+    if max_checkpoint > now_head:
+        return Verification(
+            count,
+            0,
+            f"checkpoint at seq {max_checkpoint} is beyond the last entry (seq "
+            f"{now_head}): entries after seq {now_head} were removed",
+            now_head + 1,
         )
     return _verify_checkpoints(session, public_keys, hashes, count, last_seq)
 
@@ -124,7 +175,9 @@ def _verify_checkpoints(
 ) -> Verification:
     checked = 0
     for checkpoint in session.scalars(
-        select(AuditCheckpoint).order_by(AuditCheckpoint.seq)
+        select(AuditCheckpoint)
+        .where(AuditCheckpoint.seq <= last_seq)
+        .order_by(AuditCheckpoint.seq)
     ):
         seq = checkpoint.seq
         key = public_keys.get(checkpoint.key_id)
@@ -141,14 +194,6 @@ def _verify_checkpoints(
         except InvalidSignature:
             return Verification(
                 count, checked, f"checkpoint at seq {seq} has an invalid signature", seq
-            )
-        if seq > last_seq:
-            return Verification(
-                count,
-                checked,
-                f"checkpoint at seq {seq} is beyond the last entry (seq {last_seq}): "
-                f"entries after seq {last_seq} were removed",
-                last_seq + 1,
             )
         if hashes.get(seq) != checkpoint.entry_hash:
             return Verification(

@@ -6,6 +6,7 @@ the engine means rewriting this module and the Polar files only.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,9 @@ class Grant:
 class PolicyEngine:
     """Load ``policies/*.polar`` and decide the questions of the read path."""
 
+    # Requests run in worker threads; the Polar VM is entered by one query at
+    # a time, which costs nothing since a query holds the GIL throughout.
+
     def __init__(self, policy_dir: Path = POLICY_DIR) -> None:
         files = sorted(policy_dir.glob("*.polar"))
         if not files:
@@ -65,6 +69,7 @@ class PolicyEngine:
         for cls in _CLASSES:
             self._oso.register_class(cls)
         self._oso.load_files([str(path) for path in files])
+        self._lock = threading.Lock()
 
     def disclosures(self, actor: Actor, record: WorkerRecord) -> list[Grant]:
         """Return every field group ``actor`` may see of ``record``."""
@@ -79,18 +84,21 @@ class PolicyEngine:
         return self._holds("shows_company_contact", actor, choice)
 
     def is_allowed(self, actor: Actor, action: str, resource: Any) -> bool:
-        return bool(self._oso.is_allowed(actor, action, resource))
+        with self._lock:
+            return bool(self._oso.is_allowed(actor, action, resource))
 
     def _grants(self, rule: str, actor: Actor, resource: Any) -> list[Grant]:
-        results = self._oso.query_rule(
-            rule, actor, resource, Variable("name"), Variable("basis")
-        )
         grants: dict[Grant, None] = {}
-        for result in results:
-            bindings = result["bindings"]
-            kind, ref = bindings["basis"]
-            grants[Grant(bindings["name"], kind, str(ref))] = None
+        with self._lock:
+            results = self._oso.query_rule(
+                rule, actor, resource, Variable("name"), Variable("basis")
+            )
+            for result in results:
+                bindings = result["bindings"]
+                kind, ref = bindings["basis"]
+                grants[Grant(bindings["name"], kind, str(ref))] = None
         return list(grants)
 
     def _holds(self, rule: str, *args: Any) -> bool:
-        return bool(self._oso.query_rule_once(rule, *args))
+        with self._lock:
+            return bool(self._oso.query_rule_once(rule, *args))

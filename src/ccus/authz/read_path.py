@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from ccus.audit.log import AccessContext, AuditDraft, write_events
+from ccus.audit.log import AccessContext, AuditDraft, record_read
 from ccus.authz.engine import Grant, PolicyEngine
 from ccus.authz.facts import ContactChoice
 from ccus.authz.loaders import (
@@ -80,8 +80,7 @@ class ReadPath:
     def _deny(
         self, session: Session, context: AccessContext, draft: AuditDraft, kind: str
     ) -> Exception:
-        write_events(session, context, [draft])
-        session.commit()
+        record_read(session, context, [draft])
         return not_found(kind)
 
     def read_worker(
@@ -151,8 +150,7 @@ class ReadPath:
             field_groups=body["field_groups"],
             basis=_basis(grants),
         )
-        write_events(session, context, [draft])
-        session.commit()
+        record_read(session, context, [draft])
         return body
 
     def _contact_for(
@@ -276,8 +274,7 @@ class ReadPath:
                     ],
                 )
             )
-        write_events(session, context, drafts)
-        session.commit()
+        record_read(session, context, drafts)
         next_cursor = str(page[-1].id) if more and page else None
         return {"site_id": site_id, "items": items, "next_cursor": next_cursor}
 

@@ -9,7 +9,7 @@ from litestar import Request, get, post
 from litestar.params import JSONBody, QueryParameter
 from sqlalchemy import select
 
-from ccus.audit.log import AuditDraft, write_events
+from ccus.audit.log import AuditDraft, record_read, write_events
 from ccus.authz.facts import WorkerDirectory
 from ccus.authz.loaders import active_employment_filter
 from ccus.clock import jst_date
@@ -113,7 +113,7 @@ def register(
 
 @get(
     "/workers",
-    sync_to_thread=False,
+    sync_to_thread=True,
     responses=problem_responses(400, 401, 403),
     summary="Find your company's workers by name",
     description=(
@@ -161,8 +161,7 @@ def search(
             )
             for worker_id, _ in matches
         ]
-        write_events(session, context, drafts)
-        session.commit()
+        record_read(session, context, drafts)
     return WorkerMatches(
         items=[
             WorkerMatch(worker_id=worker_id, identity=to_builtins(identity))

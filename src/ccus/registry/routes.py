@@ -28,7 +28,7 @@ WORKER_DESCRIPTION = (
 
 @get(
     "/workers/me",
-    sync_to_thread=False,
+    sync_to_thread=True,
     responses=problem_responses(400, 401, 404),
     summary="Read your own worker record",
     description=WORKER_DESCRIPTION,
@@ -48,7 +48,7 @@ def read_own_record(request: Request[Any, Any, Any]) -> dict[str, Any]:
 
 @get(
     "/workers/{worker_id:str}",
-    sync_to_thread=False,
+    sync_to_thread=True,
     responses=problem_responses(400, 401, 404),
     summary="Read a worker record",
     description=WORKER_DESCRIPTION,

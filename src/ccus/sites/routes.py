@@ -15,7 +15,7 @@ MAX_PAGE = 200
 
 @get(
     "/sites/{site_id:str}/roster",
-    sync_to_thread=False,
+    sync_to_thread=True,
     responses=problem_responses(400, 401, 404),
     summary="List a site's roster",
     description=(
