@@ -2,6 +2,7 @@
 
 from ccus.audit.alerts import AuditAlert, AuditAlertWorker
 from ccus.audit.models import AuditChainHead, AuditCheckpoint, AuditEvent
+from ccus.consent.models import Consent
 from ccus.db.base import Base
 from ccus.demo.models import DemoPersona
 from ccus.history.models import CardTouch, WorkHistory
@@ -14,7 +15,13 @@ from ccus.registry.models import (
     WorkerIndex,
     WorkerKey,
 )
-from ccus.sites.models import RosterEntry, Site, Subcontract, SubcontractPath
+from ccus.sites.models import (
+    CompanyAgreement,
+    RosterEntry,
+    Site,
+    Subcontract,
+    SubcontractPath,
+)
 
 __all__ = [
     "AuditAlert",
@@ -25,6 +32,8 @@ __all__ = [
     "Base",
     "CardTouch",
     "Company",
+    "CompanyAgreement",
+    "Consent",
     "DemoPersona",
     "Employment",
     "KeyOperation",

@@ -38,6 +38,11 @@ class Site(Base):
         ForeignKey("companies.company_id"), index=True
     )
     orderer_name: Mapped[str] = mapped_column(String(200))
+    orderer_company_id: Mapped[str | None] = mapped_column(
+        ForeignKey("companies.company_id"),
+        index=True,
+        comment="The orderer (発注者) when it is a registered company",
+    )
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10))
@@ -106,3 +111,26 @@ class RosterEntry(Base):
     entry_date: Mapped[date] = mapped_column(Date)
     induction_date: Mapped[date] = mapped_column(Date)
     exit_date: Mapped[date | None] = mapped_column(Date)
+
+
+class CompanyAgreement(Base):
+    """A standing inter-company agreement (事業者間合意) for proxy registration.
+
+    While it runs, ``upper_company_id`` may put ``lower_company_id``'s workers
+    on the roster of a site where it is above that company in the tree. The
+    agreement writes roster entries only; it never lets the upper company
+    read those workers' records.
+    """
+
+    __tablename__ = "company_agreements"
+    __table_args__ = (
+        CheckConstraint("upper_company_id <> lower_company_id", name="two_companies"),
+        CheckConstraint("ended_on IS NULL OR ended_on >= signed_on", name="period"),
+        Index("ix_company_agreements_pair", "upper_company_id", "lower_company_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    upper_company_id: Mapped[str] = mapped_column(ForeignKey("companies.company_id"))
+    lower_company_id: Mapped[str] = mapped_column(ForeignKey("companies.company_id"))
+    signed_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)

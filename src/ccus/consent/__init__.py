@@ -1,0 +1,1 @@
+"""Disclosure by consent of both the worker and the employer."""
