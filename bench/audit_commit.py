@@ -1,11 +1,11 @@
 """Measure audited reads with and without group commit, against the baseline.
 
 Loads the demo data set into one service database and into the plaintext
-baseline of ``bench.baseline_app``, then serves the service twice over the
-same database, once with ``CCUS_AUDIT_GROUP_COMMIT=true`` and once with
-``false``, and drives the three servers in turns with wrk on the cases of
-``bench.run``. Every service response is sent only after its audit rows are
-committed, so the service's numbers include the audit log's cost in full.
+baseline of ``bench.baseline_app``. The service is then served twice over the
+same database, with ``CCUS_AUDIT_GROUP_COMMIT`` set to true and to false, and
+wrk drives the three servers in turns on the cases of ``bench.run``. Every
+service response is sent only after its audit rows are committed, so the
+service's numbers include the audit log's cost in full.
 At the end ``ccus audit verify`` checks the chain both servers wrote.
 
 The service database is SQLite unless ``--postgres`` names a server, where a
@@ -56,7 +56,7 @@ from ccus.demo.dataset import build_dataset
 
 @contextmanager
 def fresh_postgres_database(admin_url: str) -> Iterator[str]:
-    """Create an empty database on the server of ``admin_url``; drop it after."""
+    """Create an empty database on the server of ``admin_url`` and drop it after."""
     name = f"ccus_bench_{secrets.token_hex(4)}"
     plain = make_url(normalise_url(admin_url)).set(drivername="postgresql")
     conninfo = plain.render_as_string(hide_password=False)
@@ -156,7 +156,9 @@ def run(args: argparse.Namespace, database_url: str | None) -> dict[str, Any]:
         with services.session() as session:
             verification = verify_chain(session, services.keyring.audit_public_keys())
         if verification.problem:
-            raise RuntimeError(f"the audit chain fails: {verification.problem}")
+            raise RuntimeError(
+                f"audit chain verification failed: {verification.problem}"
+            )
     return {
         "started_at": started.isoformat(timespec="seconds"),
         "database": "postgresql" if database_url else "sqlite",
@@ -247,12 +249,12 @@ def main(argv: list[str] | None = None) -> None:
 
 def _redacted(argv: list[str]) -> list[str]:
     """Replace a password in a --postgres URL, so results never store it."""
-    shown = []
+    redacted = []
     for value in argv:
         if "://" in value:
             value = make_url(value).render_as_string(hide_password=True)
-        shown.append(value)
-    return shown
+        redacted.append(value)
+    return redacted
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from bench.service_setup import prepare_service, staff_token
 from ccus.auth.actors import Actor
 from ccus.authz.facts import ContactChoice
 from ccus.authz.loaders import load_site_facts, load_worker_record
-from ccus.clock import jst_date, system_clock
+from ccus.clock import system_clock
 from ccus.demo.dataset import Dataset, build_dataset
 from ccus.registry.models import Worker, WorkerKey
 from ccus.registry.vault import ENCRYPTED_GROUPS, WorkerVault, column_of
@@ -166,9 +166,8 @@ def time_policy(
     ``shows_company_contact`` once per listed worker.
     """
     policies = services.policies
-    today = jst_date(system_clock())
     with services.session() as session:
-        exists, record = load_worker_record(session, worker_id, today)
+        exists, record = load_worker_record(session, worker_id, system_clock())
         site = load_site_facts(session, site_id)
     if not exists or site is None:
         raise LookupError(f"worker {worker_id} or site {site_id} is not loaded")

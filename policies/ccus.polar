@@ -25,11 +25,22 @@ disclose(actor: WorkerActor, record: WorkerRecord, group, basis) if
     own_record_group(group) and
     basis = ["self", record.worker_id];
 
-# A company with an active employment of the worker sees its base screen.
+# A company with an active employment of the worker shows its base screen to
+# the staff who manage its workforce (administrators and clerks). Its site
+# managers see what site work needs: the roster fields and the days worked
+# for the company.
 disclose(actor: StaffActor, record: WorkerRecord, group, basis) if
     employment in record.employments and
     employment.company_id = actor.company_id and
+    workforce_role(actor) and
     base_screen_group(group) and
+    basis = ["employment", employment.employment_id];
+disclose(actor: StaffActor, record: WorkerRecord, group, basis) if
+    employment in record.employments and
+    employment.company_id = actor.company_id and
+    not workforce_role(actor) and
+    "site_manager" in actor.roles and
+    group in ["roster", "history_own_employment"] and
     basis = ["employment", employment.employment_id];
 
 # The prime contractor and the upper tiers of a live site see, for a worker
@@ -41,6 +52,34 @@ disclose(actor: StaffActor, record: WorkerRecord, group, basis) if
     actor.company_id in link.upper_company_ids and
     group in ["roster", "history_own_sites"] and
     basis = ["roster", link.entry_id];
+
+# Any company sees the groups of a consent given to it, or to every company,
+# while the worker has approved it, the employer named in it has approved it
+# and still employs the worker, nobody has revoked it and it has not expired.
+# A worker who had no employer when the consent was asked approves alone.
+disclose(actor: StaffActor, record: WorkerRecord, group, basis) if
+    consent in record.consents and
+    consent_recipient(actor, consent) and
+    consent_in_force(record, consent) and
+    group in consent.groups and
+    basis = ["consent", consent.consent_id];
+
+consent_recipient(actor: StaffActor, consent: ConsentFact) if
+    consent.recipient_company_id = actor.company_id;
+consent_recipient(_actor: StaffActor, consent: ConsentFact) if
+    consent.recipient_company_id = nil;
+
+consent_in_force(record: WorkerRecord, consent: ConsentFact) if
+    consent.worker_decision = "approved" and
+    not consent.revoked and
+    consent.expires_at > record.as_of and
+    employer_approved(record, consent);
+
+employer_approved(_record: WorkerRecord, consent: ConsentFact) if
+    consent.employer_company_id = nil;
+employer_approved(record: WorkerRecord, consent: ConsentFact) if
+    consent.employer_decision = "approved" and
+    consent.employer_company_id in record.employer_ids;
 
 # A company in a live site's tree lists the roster entries of its own
 # workers and of every company below it there; nobody lists an ended or
@@ -87,3 +126,20 @@ allow(actor: StaffActor, "read_own_alerts", _: AuditLog) if
 
 workforce_role(actor: StaffActor) if "administrator" in actor.roles;
 workforce_role(actor: StaffActor) if "clerk" in actor.roles;
+
+# The parties of a consent: the worker, the employer named in it and the
+# recipient company read it; the worker and the employer's administrators
+# approve, reject or revoke it. A consent to every company has no
+# recipient to read it.
+allow(actor: WorkerActor, "view_consent", consent: ConsentParties) if
+    actor.subject = consent.worker_id;
+allow(actor: StaffActor, "view_consent", consent: ConsentParties) if
+    consent.employer_company_id = actor.company_id and
+    workforce_role(actor);
+allow(actor: StaffActor, "view_consent", consent: ConsentParties) if
+    consent.recipient_company_id = actor.company_id;
+allow(actor: WorkerActor, "decide_consent", consent: ConsentParties) if
+    actor.subject = consent.worker_id;
+allow(actor: StaffActor, "decide_consent", consent: ConsentParties) if
+    consent.employer_company_id = actor.company_id and
+    "administrator" in actor.roles;

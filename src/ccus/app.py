@@ -22,6 +22,7 @@ from ccus.audit.routes import (
 )
 from ccus.clock import Clock, system_clock
 from ccus.config import Settings, load_settings
+from ccus.consent.routes import ROUTES as CONSENT_ROUTES
 from ccus.errors import (
     ProblemError,
     handle_http,
@@ -35,7 +36,12 @@ from ccus.errors import (
 from ccus.history.routes import post_touches
 from ccus.logs import request_id_middleware
 from ccus.registry.directory_routes import register, search
-from ccus.registry.routes import erase_record, read_own_record, read_worker
+from ccus.registry.routes import (
+    erase_record,
+    explain_access,
+    read_own_record,
+    read_worker,
+)
 from ccus.services import Services, build_services
 from ccus.sites.routes import list_roster
 from ccus.web import services
@@ -83,6 +89,7 @@ ROUTES = [
     jwks,
     read_own_record,
     read_worker,
+    explain_access,
     erase_record,
     register,
     search,
@@ -92,6 +99,7 @@ ROUTES = [
     export_audit_events,
     read_own_access_log,
     list_audit_alerts,
+    *CONSENT_ROUTES,
 ]
 
 

@@ -22,6 +22,8 @@ from ccus.auth.actors import (
 )
 from ccus.authz.facts import (
     AuditLog,
+    ConsentFact,
+    ConsentParties,
     ContactChoice,
     EmploymentFact,
     RosterLink,
@@ -43,6 +45,8 @@ _CLASSES = (
     ContactChoice,
     AuditLog,
     WorkerDirectory,
+    ConsentFact,
+    ConsentParties,
 )
 
 

@@ -29,13 +29,47 @@ class RosterLink:
 
 
 @dataclass(frozen=True, slots=True)
+class ConsentFact:
+    """A consent about the worker, as stored; the policies decide if it holds.
+
+    ``recipient_company_id`` is None for a consent given to every company,
+    and ``employer_company_id`` is None when the worker had no employer to
+    ask. ``expires_at`` is in POSIX seconds, like ``WorkerRecord.as_of``.
+    """
+
+    consent_id: int
+    recipient_company_id: str | None
+    employer_company_id: str | None
+    groups: tuple[str, ...]
+    worker_decision: str | None
+    employer_decision: str | None
+    revoked: bool
+    expires_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentParties:
+    """Who takes part in a consent, as a resource to view, decide or revoke."""
+
+    worker_id: str
+    employer_company_id: str | None
+    recipient_company_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class WorkerRecord:
-    """The facts about a worker that policies use, without any personal data."""
+    """The facts about a worker that policies use, without any personal data.
+
+    ``as_of`` is the moment of the decision in POSIX seconds, which consents'
+    expiry is compared with.
+    """
 
     worker_id: str
     employments: tuple[EmploymentFact, ...]
     live_roster_links: tuple[RosterLink, ...]
     contact_replaced: bool
+    consents: tuple[ConsentFact, ...] = ()
+    as_of: float = 0.0
 
     @property
     def employer_ids(self) -> tuple[str, ...]:

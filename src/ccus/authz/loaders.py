@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ccus.authz.facts import (
+    ConsentFact,
     EmploymentFact,
     RosterLink,
     SiteFacts,
     WorkerRecord,
 )
+from ccus.clock import jst_date
+from ccus.consent.models import Consent
 from ccus.registry.models import Employment, Worker
 from ccus.sites.models import RosterEntry, Site, Subcontract, SubcontractPath
 
@@ -27,13 +30,14 @@ def on_roster_filter(today: date):  # type: ignore[no-untyped-def]
 
 
 def load_worker_record(
-    session: Session, worker_id: str, today: date
+    session: Session, worker_id: str, now: datetime
 ) -> tuple[bool, WorkerRecord]:
-    """Return whether the worker exists, and its policy facts.
+    """Return whether the worker exists, and its policy facts at ``now``.
 
     Every query runs even for an unknown id, so that a caller cannot tell
     from the response time whether a worker exists.
     """
+    today = jst_date(now)
     contact_replaced = session.scalar(
         select(Worker.contact_replaced).where(
             Worker.worker_id == worker_id, Worker.erased_at.is_(None)
@@ -70,8 +74,41 @@ def load_worker_record(
         ),
         live_roster_links=tuple(links),
         contact_replaced=bool(contact_replaced),
+        consents=load_consents(session, worker_id),
+        as_of=now.timestamp(),
     )
     return contact_replaced is not None, record
+
+
+def load_consents(session: Session, worker_id: str) -> tuple[ConsentFact, ...]:
+    """Return every consent about the worker that was not rejected or revoked."""
+    rows = session.scalars(
+        select(Consent).where(
+            Consent.worker_id == worker_id,
+            Consent.revoked_at.is_(None),
+            or_(
+                Consent.worker_decision.is_(None), Consent.worker_decision != "rejected"
+            ),
+            or_(
+                Consent.employer_decision.is_(None),
+                Consent.employer_decision != "rejected",
+            ),
+        )
+    ).all()
+    return tuple(consent_fact(row) for row in rows)
+
+
+def consent_fact(row: Consent) -> ConsentFact:
+    return ConsentFact(
+        consent_id=row.id,
+        recipient_company_id=row.recipient_company_id,
+        employer_company_id=row.employer_company_id,
+        groups=tuple(row.groups),
+        worker_decision=row.worker_decision,
+        employer_decision=row.employer_decision,
+        revoked=row.revoked_at is not None,
+        expires_at=row.expires_at.timestamp(),
+    )
 
 
 def load_site_facts(session: Session, site_id: str) -> SiteFacts | None:

@@ -7,17 +7,19 @@ resource the actor may not read answers 404, so that no caller learns whether it
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import exists, select
+from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from ccus.audit.log import AccessContext, AuditDraft, record_read
+from ccus.auth.actors import StaffActor
 from ccus.authz.engine import Grant, PolicyEngine
-from ccus.authz.facts import ContactChoice
+from ccus.authz.facts import ContactChoice, WorkerRecord
 from ccus.authz.loaders import (
+    active_employment_filter,
     employers_by_worker,
     load_site_facts,
     load_worker_record,
@@ -25,6 +27,7 @@ from ccus.authz.loaders import (
     subtree_company_ids,
 )
 from ccus.clock import jst_date
+from ccus.consent.models import Consent
 from ccus.crypto.envelope import DecryptionError, sealed_key_version
 from ccus.errors import not_found
 from ccus.history.queries import HISTORY_GRANTS, history_rows
@@ -91,8 +94,7 @@ class ReadPath:
         Raises:
             ProblemError: 404 when the worker is unknown or nothing is visible.
         """
-        today = jst_date(context.now)
-        exists, record = load_worker_record(session, worker_id, today)
+        exists, record = load_worker_record(session, worker_id, context.now)
         # The policy runs for unknown ids too, so that the time of a 404 does
         # not tell whether the worker exists.
         grants = self._engine.disclosures(context.actor, record)
@@ -100,6 +102,108 @@ class ReadPath:
             draft = AuditDraft("read_worker", "worker", "deny", worker_id=worker_id)
             raise self._deny(session, context, draft, "worker")
 
+        body = self._worker_body(session, context, worker_id, record, grants)
+        draft = AuditDraft(
+            "read_worker",
+            "worker",
+            "allow",
+            worker_id=worker_id,
+            field_groups=body["field_groups"],
+            basis=_basis(grants),
+        )
+        record_read(session, context, [draft])
+        return body
+
+    def explain(
+        self, session: Session, context: AccessContext, worker_id: str
+    ) -> dict[str, Any]:
+        """Return which groups of a worker the actor may see, and on what basis.
+
+        Nothing of the record itself is read. A worker the actor may see
+        nothing of answers 404, like ``read_worker``.
+
+        Raises:
+            ProblemError: 404 when the worker is unknown or nothing is visible.
+        """
+        exists, record = load_worker_record(session, worker_id, context.now)
+        grants = self._engine.disclosures(context.actor, record)
+        if not exists or not grants:
+            draft = AuditDraft("explain_access", "worker", "deny", worker_id=worker_id)
+            raise self._deny(session, context, draft, "worker")
+        grouped: dict[tuple[str, str | None], list[dict[str, str]]] = {}
+        for grant in grants:
+            group, scope = _response_group(grant.name)
+            grouped.setdefault((group, scope), []).append(
+                {"kind": grant.basis_kind, "ref": grant.basis_ref}
+            )
+        items = [
+            {"group": group, "scope": scope, "basis": basis}
+            for name in ALL_GROUPS
+            for (group, scope), basis in grouped.items()
+            if group == name
+        ]
+        draft = AuditDraft(
+            "explain_access",
+            "worker",
+            "allow",
+            worker_id=worker_id,
+            basis=_basis(grants),
+        )
+        record_read(session, context, [draft])
+        return {"worker_id": worker_id, "groups": items}
+
+    def read_consented(
+        self, session: Session, context: AccessContext, after: str, limit: int
+    ) -> dict[str, Any]:
+        """Return a page of the workers disclosed to the actor's company by consent.
+
+        The candidates come from SQL with the conditions of the consent rule;
+        each is then decided by the policy like a single read, and only the
+        groups granted by a consent are shown.
+        """
+        company_id = context.actor.company_id
+        if not isinstance(context.actor, StaffActor) or company_id is None:
+            return {"items": [], "next_cursor": None}
+        worker_ids = session.scalars(
+            consented_workers_query(company_id, context.now, after, limit + 1)
+        ).all()
+        page, more = list(worker_ids[:limit]), len(worker_ids) > limit
+        items, drafts = [], []
+        for worker_id in page:
+            exists, record = load_worker_record(session, worker_id, context.now)
+            grants = [
+                grant
+                for grant in self._engine.disclosures(context.actor, record)
+                if grant.basis_kind == "consent"
+            ]
+            if not exists or not grants:
+                continue
+            body = self._worker_body(session, context, worker_id, record, grants)
+            items.append(body)
+            drafts.append(
+                AuditDraft(
+                    "list_consented",
+                    "worker",
+                    "allow",
+                    worker_id=worker_id,
+                    field_groups=body["field_groups"],
+                    basis=_basis(grants),
+                )
+            )
+        record_read(session, context, drafts)
+        next_cursor = page[-1] if more and page else None
+        return {"items": items, "next_cursor": next_cursor}
+
+    def _worker_body(
+        self,
+        session: Session,
+        context: AccessContext,
+        worker_id: str,
+        record: WorkerRecord,
+        grants: list[Grant],
+    ) -> dict[str, Any]:
+        """Build the response of a worker from the groups ``grants`` name."""
+        today = jst_date(context.now)
         names = {grant.name for grant in grants}
         needed = set(names) | (
             set(ROSTER_SOURCE_GROUPS) if "roster" in names else set()
@@ -138,19 +242,14 @@ class ReadPath:
                 body["past_employers"] = _past_view(session, past)
             elif name == "roster":
                 hire = min((e.start_date for e in active), default=None)
-                links = {g.basis_ref for g in grants if g.name == "roster"}
+                links = {
+                    g.basis_ref
+                    for g in grants
+                    if g.name == "roster" and g.basis_kind == "roster"
+                }
                 body["roster"] = roster_fields(opened, hire, today, contact)
                 body["roster"]["entries"] = _roster_entries(session, links)
         body["field_groups"] = [name for name in ALL_GROUPS if name in body]
-        draft = AuditDraft(
-            "read_worker",
-            "worker",
-            "allow",
-            worker_id=worker_id,
-            field_groups=body["field_groups"],
-            basis=_basis(grants),
-        )
-        record_read(session, context, [draft])
         return body
 
     def _contact_for(
@@ -277,6 +376,59 @@ class ReadPath:
         record_read(session, context, drafts)
         next_cursor = str(page[-1].id) if more and page else None
         return {"site_id": site_id, "items": items, "next_cursor": next_cursor}
+
+
+def _response_group(grant: str) -> tuple[str, str | None]:
+    """Return the response group a grant fills, and its scope if narrowed."""
+    if grant in HISTORY_GRANTS and grant != "history":
+        return "history", grant.removeprefix("history_")
+    return grant, None
+
+
+def consented_workers_query(
+    company_id: str, now: datetime, after: str, limit: int
+) -> Select[str]:
+    """Select workers with a consent in force for ``company_id``, by worker id.
+
+    The conditions are those of the consent rule in the policies; the rule
+    still decides each row.
+    """
+    today = jst_date(now)
+    employer_agrees = or_(
+        Consent.employer_company_id.is_(None),
+        and_(
+            Consent.employer_decision == "approved",
+            exists().where(
+                Employment.worker_id == Consent.worker_id,
+                Employment.company_id == Consent.employer_company_id,
+                active_employment_filter(today),
+            ),
+        ),
+    )
+    return (
+        select(Consent.worker_id)
+        .join(Worker, Worker.worker_id == Consent.worker_id)
+        .where(
+            or_(
+                Consent.recipient_company_id == company_id,
+                Consent.recipient_company_id.is_(None),
+            ),
+            Consent.worker_id > after,
+            Consent.worker_decision == "approved",
+            Consent.revoked_at.is_(None),
+            Consent.expires_at > now,
+            employer_agrees,
+            Worker.erased_at.is_(None),
+            ~exists().where(
+                Employment.worker_id == Consent.worker_id,
+                Employment.company_id == company_id,
+                active_employment_filter(today),
+            ),
+        )
+        .group_by(Consent.worker_id)
+        .order_by(Consent.worker_id)
+        .limit(limit)
+    )
 
 
 def _data_keys(

@@ -12,7 +12,6 @@ from litestar.params import FromPath
 from ccus.audit.log import AuditDraft, write_events
 from ccus.auth.actors import WorkerActor
 from ccus.authz.loaders import load_worker_record
-from ccus.clock import jst_date
 from ccus.errors import ProblemError, not_found, problem_responses
 from ccus.registry.erasure import erase_worker, flush_erased_pages
 from ccus.web import access_context, authenticate, require_id14, services
@@ -70,6 +69,32 @@ def _read(
         return state.read_path.read_worker(session, context, worker_id)
 
 
+@get(
+    "/workers/{worker_id:str}/access",
+    sync_to_thread=True,
+    responses=problem_responses(400, 401, 404),
+    summary="Explain what you may see of a worker",
+    description=(
+        "Lists the field groups of the worker the caller may see, each with "
+        "the basis that grants it (self, employment, roster entry or "
+        "consent, with its id) and, for work history, the scope (`own_sites`, "
+        "`own_employment`). Returns none of the record's values. A caller "
+        "who may see nothing gets 404, exactly like an unknown worker. Each "
+        "call is written to the audit log."
+    ),
+    tags=["workers"],
+)
+def explain_access(
+    request: Request[Any, Any, Any], worker_id: FromPath[str]
+) -> dict[str, Any]:
+    actor = authenticate(request)
+    require_id14(worker_id, "worker_id")
+    context = access_context(request, actor)
+    state = services(request.app.state)
+    with state.session() as session:
+        return state.read_path.explain(session, context, worker_id)
+
+
 class ErasureResult(msgspec.Struct):
     worker_id: str
     erased_at: datetime
@@ -99,7 +124,7 @@ def erase_record(
     context = access_context(request, actor)
     state = services(request.app.state)
     with state.session() as session:
-        exists, record = load_worker_record(session, worker_id, jst_date(context.now))
+        exists, record = load_worker_record(session, worker_id, context.now)
         visible = exists and bool(state.policies.disclosures(actor, record))
         allowed = visible and state.policies.is_allowed(actor, "erase", record)
         decision = "allow" if allowed else "deny"
