@@ -1,67 +1,69 @@
 # Disclosure rules of the registry. Nothing is disclosed unless a rule here
 # grants it, and every grant names the basis that explains the access:
-# [kind, reference], where kind is self, employment, roster or site_tree.
+# [kind, reference], where kind is self, employment, roster, consent or
+# site_tree.
+#
+# disclose(actor, record, groups, basis): the actor may see the field groups
+# in the list ``groups`` on that basis. Rules bind a whole list at once, so
+# that a query finds one answer per basis instead of one per group.
 
 # Field groups of the whole record, as the worker sees it.
-own_record_group(group) if group in [
+own_record_groups([
     "identity", "contact", "emergency_contact", "insurance", "health",
     "qualifications", "career", "employment", "past_employers", "history"
-];
+]);
 
 # The employer's base screen: the whole record except past employers. Its
 # history shows only days worked for that employer, because days worked for
 # others would name the past employers.
-base_screen_group(group) if
-    own_record_group(group) and
-    group != "past_employers" and
-    group != "history";
-base_screen_group("history_own_employment");
-
-# disclose(actor, record, group, basis): the actor may see one field group.
+base_screen_groups([
+    "identity", "contact", "emergency_contact", "insurance", "health",
+    "qualifications", "career", "employment", "history_own_employment"
+]);
 
 # The worker sees everything about themself.
-disclose(actor: WorkerActor, record: WorkerRecord, group, basis) if
+disclose(actor: WorkerActor, record: WorkerRecord, groups, basis) if
     actor.subject = record.worker_id and
-    own_record_group(group) and
+    own_record_groups(groups) and
     basis = ["self", record.worker_id];
 
 # A company with an active employment of the worker shows its base screen to
 # the staff who manage its workforce (administrators and clerks). Its site
 # managers see what site work needs: the roster fields and the days worked
 # for the company.
-disclose(actor: StaffActor, record: WorkerRecord, group, basis) if
+disclose(actor: StaffActor, record: WorkerRecord, groups, basis) if
     employment in record.employments and
     employment.company_id = actor.company_id and
-    workforce_role(actor) and
-    base_screen_group(group) and
+    employer_view(actor, groups) and
     basis = ["employment", employment.employment_id];
-disclose(actor: StaffActor, record: WorkerRecord, group, basis) if
-    employment in record.employments and
-    employment.company_id = actor.company_id and
+
+employer_view(actor: StaffActor, groups) if
+    workforce_role(actor) and
+    base_screen_groups(groups);
+employer_view(actor: StaffActor, groups) if
     not workforce_role(actor) and
     "site_manager" in actor.roles and
-    group in ["roster", "history_own_employment"] and
-    basis = ["employment", employment.employment_id];
+    groups = ["roster", "history_own_employment"];
 
 # The prime contractor and the upper tiers of a live site see, for a worker
 # on its roster, the roster fields and the work history on sites where they
 # were the prime or above the worker's employer. Companies beside or below
 # the employer in the tree see nothing through this rule.
-disclose(actor: StaffActor, record: WorkerRecord, group, basis) if
+disclose(actor: StaffActor, record: WorkerRecord, groups, basis) if
     link in record.live_roster_links and
     actor.company_id in link.upper_company_ids and
-    group in ["roster", "history_own_sites"] and
+    groups = ["roster", "history_own_sites"] and
     basis = ["roster", link.entry_id];
 
 # Any company sees the groups of a consent given to it, or to every company,
 # while the worker has approved it, the employer named in it has approved it
 # and still employs the worker, nobody has revoked it and it has not expired.
-# A worker who had no employer when the consent was asked approves alone.
-disclose(actor: StaffActor, record: WorkerRecord, group, basis) if
+# A worker who had no employer when the consent was requested approves alone.
+disclose(actor: StaffActor, record: WorkerRecord, groups, basis) if
     consent in record.consents and
     consent_recipient(actor, consent) and
     consent_in_force(record, consent) and
-    group in consent.groups and
+    groups = consent.groups and
     basis = ["consent", consent.consent_id];
 
 consent_recipient(actor: StaffActor, consent: ConsentFact) if
@@ -124,7 +126,9 @@ allow(actor: StaffActor, "search_workers", _: WorkerDirectory) if
 allow(actor: StaffActor, "read_own_alerts", _: AuditLog) if
     "administrator" in actor.roles;
 
-workforce_role(actor: StaffActor) if "administrator" in actor.roles;
+# Administrators and clerks manage a company's workforce. The cut stops at
+# the first role found, so that an actor with both roles is one answer.
+workforce_role(actor: StaffActor) if "administrator" in actor.roles and cut;
 workforce_role(actor: StaffActor) if "clerk" in actor.roles;
 
 # The parties of a consent: the worker, the employer named in it and the

@@ -31,6 +31,8 @@ from ccus.authz.facts import (
     WorkerDirectory,
     WorkerRecord,
 )
+from ccus.sites.facts import AgreementFact, RosterRegistration, SiteSummaryFacts
+from ccus.stats.facts import CompanyStatistics
 
 POLICY_DIR = Path(__file__).resolve().parents[3] / "policies"
 _CLASSES = (
@@ -47,7 +49,15 @@ _CLASSES = (
     WorkerDirectory,
     ConsentFact,
     ConsentParties,
+    CompanyStatistics,
+    SiteSummaryFacts,
+    AgreementFact,
+    RosterRegistration,
 )
+
+
+# Answers of ``shows_company_contact`` kept before the cache starts over.
+CONTACT_CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +84,7 @@ class PolicyEngine:
             self._oso.register_class(cls)
         self._oso.load_files([str(path) for path in files])
         self._lock = threading.Lock()
+        self._contact_answers: dict[tuple[Actor, ContactChoice], bool] = {}
 
     def disclosures(self, actor: Actor, record: WorkerRecord) -> list[Grant]:
         """Return every field group ``actor`` may see of ``record``."""
@@ -85,13 +96,29 @@ class PolicyEngine:
         return grants[0] if grants else None
 
     def shows_company_contact(self, actor: Actor, choice: ContactChoice) -> bool:
-        return self._holds("shows_company_contact", actor, choice)
+        """Return whether ``actor`` sees the employer's contact for ``choice``.
+
+        The answer depends on the actor and the choice alone, and many workers
+        share one employer's choice, so answers are kept in a bounded cache.
+        """
+        key = (actor, choice)
+        cached = self._contact_answers.get(key)
+        if cached is None:
+            cached = self._holds("shows_company_contact", actor, choice)
+            if len(self._contact_answers) >= CONTACT_CACHE_SIZE:
+                self._contact_answers.clear()
+            self._contact_answers[key] = cached
+        return cached
 
     def is_allowed(self, actor: Actor, action: str, resource: Any) -> bool:
         with self._lock:
             return bool(self._oso.is_allowed(actor, action, resource))
 
     def _grants(self, rule: str, actor: Actor, resource: Any) -> list[Grant]:
+        """Collect the answers of ``rule``, one grant per group and basis.
+
+        A rule's answer names one group, or a list of groups sharing a basis.
+        """
         grants: dict[Grant, None] = {}
         with self._lock:
             results = self._oso.query_rule(
@@ -100,7 +127,9 @@ class PolicyEngine:
             for result in results:
                 bindings = result["bindings"]
                 kind, ref = bindings["basis"]
-                grants[Grant(bindings["name"], kind, str(ref))] = None
+                names = bindings["name"]
+                for name in names if isinstance(names, list | tuple) else [names]:
+                    grants[Grant(name, kind, str(ref))] = None
         return list(grants)
 
     def _holds(self, rule: str, *args: Any) -> bool:
