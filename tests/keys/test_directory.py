@@ -240,3 +240,39 @@ def test_individual_number_never_echoed(server: LiveServer, placement: str) -> N
     assert_problem(response, 400)
     assert number not in response.text
     assert grouped not in response.text
+
+
+def test_worker_list_pages_own_workers(server: LiveServer, registry: Registry) -> None:
+    employer = actor_of(server.services, "employer")
+    own = sorted(
+        w.worker_id
+        for w in registry.dataset.workers
+        if w.employer_id == employer.company_id
+    )
+    listed: list[str] = []
+    after = "00000000000000"
+    with server.client(clerk(server)) as client:
+        while True:
+            response = client.get("/workers", params={"after": after, "limit": 2})
+            assert response.status_code == 200
+            body = response.json()
+            assert len(body["items"]) <= 2
+            listed += [item["worker_id"] for item in body["items"]]
+            assert all(item["identity"]["name"] for item in body["items"])
+            if body["next_cursor"] is None:
+                break
+            after = body["next_cursor"]
+    assert len(own) > 2
+    assert listed == own
+
+
+def test_worker_list_rejects_site_managers(server: LiveServer) -> None:
+    employer = actor_of(server.services, "employer")
+    manager = StaffActor(
+        subject="00000000000998",
+        client_id="test",
+        company_id=employer.company_id,
+        roles=("site_manager",),
+    )
+    with server.client(manager) as client:
+        assert_problem(client.get("/workers"), 403)

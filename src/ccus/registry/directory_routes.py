@@ -14,7 +14,7 @@ from ccus.authz.facts import WorkerDirectory
 from ccus.authz.loaders import active_employment_filter
 from ccus.clock import jst_date
 from ccus.errors import ProblemError, problem_responses
-from ccus.registry.models import Employment
+from ccus.registry.models import Employment, Worker
 from ccus.registry.mynumber import MyNumberError
 from ccus.registry.registration import (
     DuplicateWorker,
@@ -25,6 +25,7 @@ from ccus.registry.views import to_builtins
 from ccus.web import access_context, authenticate, services
 
 MAX_NAME_LENGTH = 100
+MAX_PAGE = 200
 
 
 class RegisteredWorker(msgspec.Struct):
@@ -38,6 +39,7 @@ class WorkerMatch(msgspec.Struct):
 
 class WorkerMatches(msgspec.Struct):
     items: list[WorkerMatch]
+    next_cursor: str | None = None
 
 
 def _directory(request: Request[Any, Any, Any], action: str) -> Any:
@@ -115,22 +117,31 @@ def register(
     "/workers",
     sync_to_thread=True,
     responses=problem_responses(400, 401, 403),
-    summary="Find your company's workers by name",
+    summary="List or find your company's workers",
     description=(
-        "For a company's administrators and clerks: returns the caller's own "
-        "workers (active employment) whose kanji or katakana name equals "
-        "`name`, compared after folding hiragana and katakana, widths and "
-        "spaces. The lookup uses keyed blind indexes, so no name is stored "
-        "in plaintext. Each match is written to the audit log."
+        "For a company's administrators and clerks: the caller's own workers "
+        "(active employment), with their identity group. Without `name`, "
+        "lists them all in pages ordered by worker id; pass `next_cursor` as "
+        "`after`. With `name`, returns those whose kanji or katakana name "
+        "equals it, compared after folding hiragana and katakana, widths "
+        "and spaces. The lookup uses keyed blind indexes, so no name is "
+        "stored in plaintext. Each listed worker is written to the audit log."
     ),
     tags=["workers"],
 )
 def search(
     request: Request[Any, Any, Any],
     name: Annotated[
-        str,
+        str | None,
         QueryParameter(min_length=1, max_length=MAX_NAME_LENGTH, description="Name"),
-    ],
+    ] = None,
+    after: Annotated[
+        str,
+        QueryParameter(pattern="^[0-9]{14}$", description="Worker id to list after"),
+    ] = "00000000000000",
+    limit: Annotated[
+        int, QueryParameter(ge=1, le=MAX_PAGE, description="Page size")
+    ] = 50,
 ) -> WorkerMatches:
     actor = _directory(request, "search_workers")
     context = access_context(request, actor)
@@ -139,14 +150,30 @@ def search(
     employees = select(Employment.worker_id).where(
         Employment.company_id == actor.company_id, active_employment_filter(today)
     )
+    next_cursor = None
     with state.session() as session:
-        try:
-            matches = state.indexer.search_names(session, name, employees)
-        except ValueError:
-            matches = []
+        if name is None:
+            ids = session.scalars(
+                select(Worker.worker_id)
+                .where(
+                    Worker.worker_id.in_(employees),
+                    Worker.worker_id > after,
+                    Worker.erased_at.is_(None),
+                )
+                .order_by(Worker.worker_id)
+                .limit(limit + 1)
+            ).all()
+            page = list(ids[:limit])
+            matches = state.indexer.identities(session, page)
+            next_cursor = page[-1] if len(ids) > limit else None
+        else:
+            try:
+                matches = state.indexer.search_names(session, name, employees)
+            except ValueError:
+                matches = []
         drafts = [
             AuditDraft(
-                "search_workers",
+                "list_workers" if name is None else "search_workers",
                 "worker",
                 "allow",
                 worker_id=worker_id,
@@ -166,5 +193,6 @@ def search(
         items=[
             WorkerMatch(worker_id=worker_id, identity=to_builtins(identity))
             for worker_id, identity in matches
-        ]
+        ],
+        next_cursor=next_cursor,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ccus.crypto.blind_index import (
@@ -79,6 +79,27 @@ class WorkerIndexer:
         )
         if worker_ids is not None:
             query = query.where(Worker.worker_id.in_(worker_ids))
+        return self._open_identities(session, query)
+
+    def identities(
+        self, session: Session, worker_ids: list[str]
+    ) -> list[tuple[str, Identity]]:
+        """Return the opened identity of each of ``worker_ids``, by worker id."""
+        query = (
+            select(Worker, WorkerKey)
+            .join(WorkerKey, WorkerKey.worker_id == Worker.worker_id)
+            .where(Worker.worker_id.in_(worker_ids), Worker.erased_at.is_(None))
+        )
+        return self._open_identities(session, query)
+
+    def _open_identities(
+        self, session: Session, query: Select[Worker, WorkerKey]
+    ) -> list[tuple[str, Identity]]:
+        """Open the identity of each worker the query returns, by worker id.
+
+        The query returns every data key version of a worker, and the one
+        that sealed the identity opens it.
+        """
         opened: dict[str, Identity] = {}
         for worker, key_row in session.execute(query):
             blob = worker.identity_ct
