@@ -44,6 +44,7 @@ from ccus.registry.routes import (
 )
 from ccus.services import Services, build_services
 from ccus.sites.routes import list_roster
+from ccus.stats.routes import read_company_statistics
 from ccus.web import services
 
 
@@ -99,6 +100,7 @@ ROUTES = [
     export_audit_events,
     read_own_access_log,
     list_audit_alerts,
+    read_company_statistics,
     *CONSENT_ROUTES,
 ]
 
