@@ -116,9 +116,11 @@ allow(_actor: RegulatorActor, "read", _log: AuditLog);
 
 # Staff who manage a company's workforce register its new workers and look
 # its own workers up by name.
-allow(actor: StaffActor, "register_worker", _: WorkerDirectory) if
+allow(actor: StaffActor, "register_worker", directory: WorkerDirectory) if
+    directory.company_id = actor.company_id and
     workforce_role(actor);
-allow(actor: StaffActor, "search_workers", _: WorkerDirectory) if
+allow(actor: StaffActor, "search_workers", directory: WorkerDirectory) if
+    directory.company_id = actor.company_id and
     workforce_role(actor);
 
 # A company's administrators read the poaching alerts about its own workers;
