@@ -43,7 +43,7 @@ from ccus.registry.routes import (
     read_worker,
 )
 from ccus.services import Services, build_services
-from ccus.sites.routes import list_roster
+from ccus.sites.routes import list_roster, post_roster_entry, read_site_summary
 from ccus.stats.routes import read_company_statistics
 from ccus.web import services
 
@@ -95,6 +95,8 @@ ROUTES = [
     register,
     search,
     list_roster,
+    post_roster_entry,
+    read_site_summary,
     post_touches,
     list_audit_events,
     export_audit_events,

@@ -102,6 +102,17 @@ def test_upper_tiers_see_own_site_history(server: LiveServer, name: str) -> None
     assert all(record["site_id"] != past_site for record in history)
 
 
+def test_consented_sees_qualifications_only(server: LiveServer) -> None:
+    response = read_target(server, "consented")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["field_groups"] == ["qualifications"]
+    assert sorted(body) == ["field_groups", "qualifications", "worker_id"]
+    site_id = personas(server.services)["site_id"]
+    with server.client(actor_of(server.services, "consented")) as client:
+        assert_problem(client.get(f"/sites/{site_id}/roster"), 404)
+
+
 @pytest.mark.parametrize("name", NO_ROLE)
 def test_no_role_gets_404_for_worker(server: LiveServer, name: str) -> None:
     body = assert_problem(read_target(server, name), 404)

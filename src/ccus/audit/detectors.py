@@ -11,16 +11,21 @@ window and raises an alert when the count reaches the rule's threshold:
 - ``after_end_attempts``: repeated denied reads within a day.
 - ``night_bulk``: many reads at night (22:00-05:00 JST) or on a Sunday or
   Japanese public holiday.
+- ``proxy_browsing``: one read, allowed or denied, of a worker's profile by
+  a company that put that worker on a site's roster under an
+  inter-company agreement (proxy registration) in the previous 90 days.
+  The agreement grants no reading, and using it to open lower-tier
+  workers' records is an abuse of a dominant position, so a single read
+  fires. The alert's evidence includes the registration entries.
 
 An alert fires once per rule, company and window. Counts live in a
 ``DetectorStore``: Redis when several API processes run, so that they share
 one window, or an in-process store for the single-process embedded default.
 Stores hold company ids, worker ids and audit entry sequence numbers only.
 
-NOTE: two further signals of poaching are not yet observable because the
-service has no feature that produces them: use of proxy-registration rights
-to open records, and searches across other companies' workers by trade,
-level or qualification.
+NOTE: searches across other companies' workers by trade, level or
+qualification would be a further signal of poaching, but no feature of the
+service produces them yet.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from ccus.holidays import HOLIDAYS
 logger = logging.getLogger(__name__)
 
 READ_ACTIONS = frozenset({"read_worker", "list_roster"})
+PROXY_REGISTRATION_ACTION = "register_roster_entry"
 # Field groups whose disclosure gives a way to reach the worker directly.
 CONTACT_GROUPS = frozenset({"roster", "contact"})
 
@@ -66,6 +72,13 @@ NIGHT_BULK_MIN_READS = 21
 NIGHT_BULK_WINDOW = timedelta(hours=24)
 NIGHT_STARTS_HOUR = 22
 NIGHT_ENDS_HOUR = 5
+# An agreement never grants reading, so one read of a proxy-registered worker
+# fires, and the alert repeats at most once a day per company. A registration
+# counts for 90 days, so that browsing weeks after the entry still links to it.
+# NOTE: the 90 days are a chosen value, not one derived from observed abuse.
+PROXY_BROWSING_MIN_WORKERS = 1
+PROXY_BROWSING_WINDOW = timedelta(hours=24)
+PROXY_REGISTRATION_MEMORY = timedelta(days=90)
 # An alert keeps the latest entries as evidence, so its row stays small.
 EVIDENCE_LIMIT = 200
 # Keys outlive their window by this margin so that late entries still count.
@@ -90,7 +103,10 @@ AFTER_END_ATTEMPTS = Rule(
     "after_end_attempts", AFTER_END_MIN_DENIALS, AFTER_END_WINDOW, False
 )
 NIGHT_BULK = Rule("night_bulk", NIGHT_BULK_MIN_READS, NIGHT_BULK_WINDOW, False)
-RULES = (BULK_VIEWS, CONTACT_HARVEST, AFTER_END_ATTEMPTS, NIGHT_BULK)
+PROXY_BROWSING = Rule(
+    "proxy_browsing", PROXY_BROWSING_MIN_WORKERS, PROXY_BROWSING_WINDOW, True
+)
+RULES = (BULK_VIEWS, CONTACT_HARVEST, AFTER_END_ATTEMPTS, NIGHT_BULK, PROXY_BROWSING)
 RULE_NAMES = tuple(rule.name for rule in RULES)
 
 
@@ -333,13 +349,20 @@ class PoachingDetectors:
         commits, so a read whose transaction rolls back still counts, and an
         alert rolled back with it is not raised again in that window.
         """
-        reads = [
+        staff = [
             entry
             for entry in entries
-            if entry["actor_kind"] == "staff"
-            and entry["actor_company_id"]
-            and entry["action"] in READ_ACTIONS
+            if entry["actor_kind"] == "staff" and entry["actor_company_id"]
         ]
+        reads = [entry for entry in staff if entry["action"] in READ_ACTIONS]
+        registrations = [entry for entry in staff if _is_proxy_registration(entry)]
+        if not reads and not registrations:
+            return []
+        try:
+            self._remember_registrations(registrations)
+        except DetectorStoreError as error:
+            self._log_failure(PROXY_BROWSING, error)
+            return []
         if not reads:
             return []
         worker_ids = sorted({e["worker_id"] for e in reads if e["worker_id"]})
@@ -350,24 +373,91 @@ class PoachingDetectors:
             for rule, scope in _matching_rules(entry, employers):
                 batches[(rule, entry["actor_company_id"], scope)].append(entry)
         alerts: list[AlertDraft] = []
+        try:
+            registered = self._proxy_registered(reads, employers, batches)
+        except DetectorStoreError as error:
+            self._log_failure(PROXY_BROWSING, error)
+            return []
         for (rule, company_id, scope), matched in batches.items():
             try:
-                alert = self._count(rule, company_id, scope, matched)
-            except DetectorStoreError as error:
-                self._failures += 1
-                logger.error(
-                    "poaching detector store failed",
-                    extra={"rule": rule.name, "failures": self._failures},
-                    exc_info=error,
+                alert = self._count(
+                    rule, company_id, scope, matched, registered.get(company_id)
                 )
+            except DetectorStoreError as error:
+                self._log_failure(rule, error)
                 return []
             if alert is not None:
                 alerts.append(alert)
         return alerts
 
+    def _log_failure(self, rule: Rule, error: DetectorStoreError) -> None:
+        self._failures += 1
+        logger.error(
+            "poaching detector store failed",
+            extra={"rule": rule.name, "failures": self._failures},
+            exc_info=error,
+        )
+
+    def _registration_key(self, company_id: str, worker_id: str) -> str:
+        return (
+            f"{self._prefix}:{PROXY_BROWSING.name}:{company_id}:registered:{worker_id}"
+        )
+
+    def _remember_registrations(self, registrations: list[dict[str, Any]]) -> None:
+        """Store each proxy registration's entry under its company and worker."""
+        memory = PROXY_REGISTRATION_MEMORY.total_seconds()
+        ttl = int(memory) + EXPIRY_MARGIN_SECONDS
+        for entry in registrations:
+            at = entry["occurred_at"].timestamp()
+            key = self._registration_key(entry["actor_company_id"], entry["worker_id"])
+            self._store.record(key, {str(entry["seq"]): at}, at - memory, ttl)
+
+    def _proxy_registered(
+        self,
+        reads: list[dict[str, Any]],
+        employers: Mapping[str, tuple[str, ...]],
+        batches: dict[tuple[Rule, str, str], list[dict[str, Any]]],
+    ) -> dict[str, dict[str, float]]:
+        """Add the profile reads of proxy-registered workers to ``batches``.
+
+        A read of the company's own worker does not count. Returns, by
+        company, the registration entries of the workers read, scored by time,
+        for the alert's evidence.
+        """
+        memory = PROXY_REGISTRATION_MEMORY.total_seconds()
+        registered: dict[str, dict[str, float]] = defaultdict(dict)
+        for entry in reads:
+            company_id, worker_id = entry["actor_company_id"], entry["worker_id"]
+            if entry["action"] != "read_worker" or worker_id is None:
+                continue
+            if company_id in employers.get(worker_id, ()):
+                continue
+            at = entry["occurred_at"].timestamp()
+            view = self._store.window(
+                self._registration_key(company_id, worker_id),
+                at - memory,
+                EVIDENCE_LIMIT,
+            )
+            if view is None:
+                continue
+            batches[(PROXY_BROWSING, company_id, "")].append(entry)
+            registered[company_id].update(view.latest)
+        return registered
+
     def _count(
-        self, rule: Rule, company_id: str, scope: str, entries: list[dict[str, Any]]
+        self,
+        rule: Rule,
+        company_id: str,
+        scope: str,
+        entries: list[dict[str, Any]],
+        cause: Mapping[str, float] | None = None,
     ) -> AlertDraft | None:
+        """Count ``entries`` in the rule's window and return an alert if it fires.
+
+        ``cause`` contains earlier entries (sequence number to time) that explain
+        why the entries count, such as the proxy registrations behind
+        ``proxy_browsing``. They join the evidence without being counted.
+        """
         key = f"{self._prefix}:{rule.name}:{company_id}"
         window_seconds = rule.window.total_seconds()
         latest = max(entry["occurred_at"] for entry in entries)
@@ -397,10 +487,16 @@ class PoachingDetectors:
             return None
 
         view = self._store.window(f"{key}:entries", window_start, EVIDENCE_LIMIT)
-        first_at = (
-            latest if view is None else datetime.fromtimestamp(view.first_score, UTC)
+        scored = dict(cause or {})
+        if view is not None:
+            scored.update(view.latest)
+        first_score = min(
+            [*(cause or {}).values(), *([] if view is None else [view.first_score])],
+            default=at,
         )
-        evidence = [] if view is None else [int(member) for member, _ in view.latest]
+        first_at = datetime.fromtimestamp(first_score, UTC)
+        latest_entries = sorted(scored.items(), key=lambda item: item[1])
+        evidence = [int(member) for member, _ in latest_entries[-EVIDENCE_LIMIT:]]
         client_id = next(e["client_id"] for e in entries if e["occurred_at"] == latest)
         return AlertDraft(
             rule=rule.name,
@@ -412,6 +508,16 @@ class PoachingDetectors:
             evidence=sorted(evidence),
             created_at=latest,
         )
+
+
+def _is_proxy_registration(entry: dict[str, Any]) -> bool:
+    """Return whether ``entry`` put a worker on a roster under an agreement."""
+    return (
+        entry["action"] == PROXY_REGISTRATION_ACTION
+        and entry["decision"] == "allow"
+        and entry["worker_id"] is not None
+        and any(basis.get("kind") == "agreement" for basis in entry["basis"])
+    )
 
 
 def _matching_rules(

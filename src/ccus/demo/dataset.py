@@ -3,27 +3,31 @@
 """Deterministic, fictional CCUS dataset for demos and tests.
 
 ``build_dataset`` creates companies, their staff, workers with personal data by field
-group, three sites (live, ended and upcoming) with subcontract trees, site rosters and
-card-reader touches. All randomness comes from one ``random.Random(seed)``, so the same
-arguments always produce an equal ``Dataset``.
+group, three sites (live, ended and upcoming) with subcontract trees and orderers,
+inter-company agreements, site rosters and card-reader touches. All randomness comes
+from one ``random.Random(seed)``, so the same arguments always produce an equal
+``Dataset``.
 
 The records are defined in ``records`` and re-exported here. The builders live in
 ``world`` (companies, staff, sites, trees), ``people`` with ``field_groups`` and
-``career`` (workers), ``roster`` and ``touches``.
+``career`` (workers), ``roster``, ``touches`` and ``contracts`` (orderers and
+agreements).
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from . import catalogue
+from .contracts import build_agreements, build_orderers
 from .ids import IdAllocator
 from .people import assign_employers, build_people
 from .records import (
     CardTouch,
     Company,
+    CompanyAgreement,
     PastEmployment,
     RosterEntry,
     Site,
@@ -44,6 +48,7 @@ from .world import (
 __all__ = [
     "CardTouch",
     "Company",
+    "CompanyAgreement",
     "Dataset",
     "PastEmployment",
     "RosterEntry",
@@ -69,6 +74,7 @@ class Dataset:
     workers: tuple[Worker, ...]
     sites: tuple[Site, ...]
     subcontracts: tuple[Subcontract, ...]
+    agreements: tuple[CompanyAgreement, ...]
     roster: tuple[RosterEntry, ...]
     touches: tuple[CardTouch, ...]
     holidays: tuple[date, ...]  # Japanese public holidays inside the window
@@ -81,8 +87,10 @@ class Dataset:
         for a second-tier company and also appears on the ended site's roster. The staff
         ids belong to that worker's employer ("employer"), the live prime ("prime"), the
         employer's parent in the live tree ("upper"), the ended site's prime
-        ("past_prime") and the first company outside both trees other than the employer
-        ("outsider").
+        ("past_prime"), the first company outside both trees other than the employer
+        ("outsider"), the live site's orderer ("orderer") and the next company
+        outside both trees ("consented"), to which the worker and the employer
+        consent to show the qualifications group.
         Raises ValueError if the dataset has no such worker or company.
         """
         site_by_status = {site.status: site.site_id for site in self.sites}
@@ -104,7 +112,13 @@ class Dataset:
             raise ValueError(
                 f"ended site's prime {past_prime} is also in the live site's tree"
             )
-        outsider = self._find_outsider(live_tree, ended_tree, employer)
+        orderer = next(site for site in self.sites if site.site_id == live)
+        if orderer.orderer_company_id is None:
+            raise ValueError(f"live site {live} has no orderer company")
+        outsider = self._find_outsider(live_tree, ended_tree, {employer})
+        consented = self._find_outsider(
+            live_tree, ended_tree, {employer, outsider, orderer.orderer_company_id}
+        )
         return {
             "worker": target.worker_id,
             "employer": self._staff_for(employer, "administrator"),
@@ -112,6 +126,8 @@ class Dataset:
             "upper": self._staff_for(upper, "site_manager"),
             "past_prime": self._staff_for(past_prime, "site_manager"),
             "outsider": self._staff_for(outsider, "administrator"),
+            "orderer": self._staff_for(orderer.orderer_company_id, "administrator"),
+            "consented": self._staff_for(consented, "administrator"),
             "site_id": live,
             "past_site_id": ended,
             "upcoming_site_id": site_by_status["upcoming"],
@@ -152,7 +168,7 @@ class Dataset:
         self,
         live_tree: dict[str, Subcontract],
         ended_tree: dict[str, Subcontract],
-        employer: str,
+        excluded: set[str],
     ) -> str:
         outsider = next(
             (
@@ -160,7 +176,7 @@ class Dataset:
                 for company in self.companies
                 if company.company_id not in live_tree
                 and company.company_id not in ended_tree
-                and company.company_id != employer
+                and company.company_id not in excluded
             ),
             None,
         )
@@ -210,16 +226,23 @@ def build_dataset(
     touches = build_touches(
         rng, people[0].worker.worker_id, roster, sites, start, days, rain_days
     )
+    # The orderers draw from the generator last, so that every record built
+    # before them stays the same as in datasets without orderers.
+    orderers, orderer_staff, orderer_of_site = build_orderers(rng, ids, sites)
 
     return Dataset(
         seed=seed,
         start=start,
         days=days,
-        companies=tuple(company for company, _ in companies.values()),
-        staff=staff,
+        companies=tuple(company for company, _ in companies.values()) + tuple(orderers),
+        staff=staff + tuple(orderer_staff),
         workers=tuple(person.worker for person in people),
-        sites=tuple(site for site, _ in sites.values()),
+        sites=tuple(
+            replace(site, orderer_company_id=orderer_of_site[site.site_id])
+            for site, _ in sites.values()
+        ),
         subcontracts=subcontracts,
+        agreements=build_agreements(companies, start),
         roster=roster,
         touches=touches,
         holidays=holidays,

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ccus.consent.models import Consent
 from ccus.demo.dataset import Dataset
 from ccus.demo.models import DemoPersona
 from ccus.history.touches import MAX_TOUCHES_PER_BATCH, Touch, ingest_touches
 from ccus.registry.indexes import WorkerIndexer
 from ccus.registry.models import Company, Employment, Staff
 from ccus.registry.vault import WorkerVault
-from ccus.sites.models import RosterEntry, Site
+from ccus.sites.models import CompanyAgreement, RosterEntry, Site
 from ccus.sites.tree import add_subcontract
 
 DEMO_DEVICE_CLIENT = "demo-entry-exit-system"
@@ -46,6 +47,15 @@ def load_dataset(
     session.add_all(
         Staff(staff_id=s.staff_id, company_id=s.company_id, roles=list(s.roles))
         for s in dataset.staff
+    )
+    session.add_all(
+        CompanyAgreement(
+            upper_company_id=agreement.upper_company_id,
+            lower_company_id=agreement.lower_company_id,
+            signed_on=agreement.signed_on,
+            ended_on=agreement.ended_on,
+        )
+        for agreement in dataset.agreements
     )
     session.flush()
     progress("companies", len(dataset.companies))
@@ -109,9 +119,37 @@ def load_dataset(
             ingest_touches(session, site_row, batch, DEMO_DEVICE_CLIENT, now)
             progress("touches", len(batch))
 
-    for name, value in dataset.personas().items():
+    personas = dataset.personas()
+    for name, value in personas.items():
         session.add(DemoPersona(name=name, value=value))
+    session.add(demo_consent(dataset, personas, now))
     session.commit()
+
+
+def demo_consent(dataset: Dataset, personas: dict[str, str], now: datetime) -> Consent:
+    """Return the demo consent: the target worker's qualifications for 90 days.
+
+    The worker and their employer have both approved it, for the company of
+    the ``consented`` persona.
+    """
+    staff = {member.staff_id: member for member in dataset.staff}
+    target = next(w for w in dataset.workers if w.worker_id == personas["worker"])
+    return Consent(
+        worker_id=target.worker_id,
+        employer_company_id=target.employer_id,
+        recipient_company_id=staff[personas["consented"]].company_id,
+        groups=["qualifications"],
+        purpose="skills_check",
+        expires_at=now + timedelta(days=90),
+        requested_at=now,
+        requested_by_kind="staff",
+        requested_by=personas["consented"],
+        worker_decision="approved",
+        worker_decided_at=now,
+        employer_decision="approved",
+        employer_decided_at=now,
+        employer_decided_by=personas["employer"],
+    )
 
 
 def read_personas(session: Session) -> dict[str, str]:
@@ -145,6 +183,7 @@ def _site_columns(site: object) -> dict[str, object]:
         "address",
         "prime_company_id",
         "orderer_name",
+        "orderer_company_id",
         "period_start",
         "period_end",
         "status",

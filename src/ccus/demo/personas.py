@@ -20,6 +20,8 @@ PERSONAS = (
     "upper",
     "past_prime",
     "outsider",
+    "orderer",
+    "consented",
     "regulator",
     "device",
 )

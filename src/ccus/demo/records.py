@@ -56,6 +56,7 @@ class Site:
     address: str
     prime_company_id: str
     orderer_name: str
+    orderer_company_id: str | None  # the orderer (発注者) as a registered company
     period_start: date  # accumulation period (就業履歴蓄積期間)
     period_end: date
     status: str  # "upcoming", "live" or "ended", relative to the dataset's window
@@ -68,6 +69,16 @@ class Subcontract:
     company_id: str
     tier: int  # 0 for the prime
     parent_company_id: str | None  # None only for the prime
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyAgreement:
+    """An inter-company agreement (事業者間合意) for proxy registration."""
+
+    upper_company_id: str
+    lower_company_id: str
+    signed_on: date
+    ended_on: date | None  # None while the agreement runs
 
 
 @dataclass(frozen=True, slots=True)

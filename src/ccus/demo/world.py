@@ -113,6 +113,8 @@ def build_sites(
             address=spec.address,
             prime_company_id=companies[prime_key][0].company_id,
             orderer_name=spec.orderer_name,
+            # contracts.build_orderers registers the orderers after the workers.
+            orderer_company_id=None,
             period_start=period_start,
             period_end=period_end,
             status=status,
