@@ -35,6 +35,13 @@ from ccus.errors import (
 )
 from ccus.history.routes import post_touches
 from ccus.logs import request_id_middleware
+from ccus.oauth.routes import (
+    authorization_server_metadata,
+    introspection_endpoint,
+    reject_other_methods,
+    revocation_endpoint,
+    token_endpoint,
+)
 from ccus.registry.directory_routes import register, search
 from ccus.registry.routes import (
     erase_record,
@@ -88,6 +95,11 @@ def openapi_config() -> OpenAPIConfig:
 ROUTES = [
     health,
     jwks,
+    authorization_server_metadata,
+    token_endpoint,
+    revocation_endpoint,
+    introspection_endpoint,
+    reject_other_methods,
     read_own_record,
     read_worker,
     explain_access,

@@ -331,6 +331,185 @@ def workers_erase(worker_id: str) -> None:
     )
 
 
+@main.group()
+def clients() -> None:
+    """Register and manage the OAuth clients of the token endpoint."""
+
+
+@clients.command("add")
+@click.argument("name")
+@click.option(
+    "--device-site",
+    "site_id",
+    metavar="SITE_ID",
+    help="Act as the entry/exit system of this site (14 digits).",
+)
+@click.option(
+    "--regulator",
+    is_flag=True,
+    help="Act as a regulator tool that reads the audit log.",
+)
+@click.option(
+    "--auth-method",
+    type=click.Choice(["private_key_jwt", "client_secret_basic"]),
+    default="private_key_jwt",
+    show_default=True,
+    help="How the client authenticates at the token endpoint.",
+)
+@click.option(
+    "--jwks",
+    "jwks_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="JSON file with the client's public keys as a JWK Set (private_key_jwt).",
+)
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    help="A scope the client may request (repeatable); default: every scope "
+    "open to a device or a regulator.",
+)
+def clients_add(
+    name: str,
+    site_id: str | None,
+    regulator: bool,
+    auth_method: str,
+    jwks_file: Path | None,
+    scopes: tuple[str, ...],
+) -> None:
+    """Register a client named NAME and print its id, and its secret once.
+
+    The client uses the client_credentials grant and acts as a device of
+    one site (--device-site) or as a regulator (--regulator).
+    """
+    from ccus.audit.log import AuditDraft, write_events
+    from ccus.oauth.clients import ClientError, ClientSpec, register_client
+    from ccus.services import build_services
+
+    if (site_id is None) == (not regulator):
+        raise click.UsageError(
+            "choose exactly one of --device-site SITE_ID or --regulator"
+        )
+    jwks = None
+    if jwks_file is not None:
+        try:
+            jwks = json.loads(jwks_file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            raise click.BadParameter(
+                f"{jwks_file} is not a readable JSON file: {error}",
+                param_hint="--jwks",
+            ) from None
+    spec = ClientSpec(
+        name=name,
+        acts_as="regulator" if regulator else "device",
+        site_id=site_id,
+        auth_method=auth_method,
+        jwks=jwks,
+        scopes=scopes or None,
+    )
+    state = build_services(load_settings())
+    context = operator_context(state)
+    with state.session() as session:
+        try:
+            client, secret = register_client(session, spec, context.now)
+        except ClientError as error:
+            raise click.ClickException(str(error)) from None
+        draft = AuditDraft(
+            "register_client",
+            "oauth_client",
+            "allow",
+            site_id=client.site_id,
+            basis=[{"kind": "client", "ref": client.client_id}],
+        )
+        write_events(session, context, [draft])
+        session.commit()
+    click.echo(f"client_id: {client.client_id}")
+    if secret is not None:
+        click.echo(f"client_secret: {secret}")
+        click.echo(
+            "The secret is shown only this once and stored only as a hash; "
+            "put it in the client's secret store now."
+        )
+    click.echo(
+        f"acts as {_acting_as(client.acts_as, client.site_id)} with scope "
+        f"{' '.join(client.scopes) or '(none)'}"
+    )
+
+
+@clients.command("list")
+def clients_list() -> None:
+    """List the registered clients, oldest first."""
+    from ccus.oauth.clients import list_clients
+    from ccus.services import build_services
+
+    state = build_services(load_settings())
+    with state.session() as session:
+        registered = list_clients(session)
+    if not registered:
+        click.echo("no clients are registered; add one with 'ccus clients add'")
+        return
+    for client in registered:
+        status = "enabled " if client.enabled else "disabled"
+        click.echo(
+            f"{client.client_id}  {status}  {client.token_endpoint_auth_method:<19}  "
+            f"{_acting_as(client.acts_as, client.site_id):<21}  {client.name}"
+        )
+
+
+@clients.command("show")
+@click.argument("client_id")
+def clients_show(client_id: str) -> None:
+    """Print the registration of CLIENT_ID as JSON, without its secret."""
+    from ccus.oauth.clients import find_client
+    from ccus.services import build_services
+
+    state = build_services(load_settings())
+    with state.session() as session:
+        client = find_client(session, client_id)
+    if client is None:
+        raise click.ClickException(
+            f"no client {client_id} is registered; see 'ccus clients list'"
+        )
+    click.echo(json.dumps(client.describe(), indent=2, ensure_ascii=False))
+
+
+@clients.command("disable")
+@click.argument("client_id")
+def clients_disable(client_id: str) -> None:
+    """Stop CLIENT_ID from authenticating and obtaining new tokens."""
+    from ccus.audit.log import AuditDraft, write_events
+    from ccus.oauth.clients import ClientError, disable_client
+    from ccus.oauth.server import ACCESS_TOKEN_LIFETIME_SECONDS
+    from ccus.services import build_services
+
+    state = build_services(load_settings())
+    context = operator_context(state)
+    with state.session() as session:
+        try:
+            client = disable_client(session, client_id, context.now)
+        except ClientError as error:
+            raise click.ClickException(str(error)) from None
+        draft = AuditDraft(
+            "disable_client",
+            "oauth_client",
+            "allow",
+            site_id=client.site_id,
+            basis=[{"kind": "client", "ref": client.client_id}],
+        )
+        write_events(session, context, [draft])
+        session.commit()
+    click.echo(
+        f"client {client_id} disabled. Tokens it obtained before stay valid until "
+        f"they expire, at most {ACCESS_TOKEN_LIFETIME_SECONDS // 60} minutes."
+    )
+
+
+def _acting_as(acts_as: str | None, site_id: str | None) -> str:
+    if acts_as == "device":
+        return f"device of site {site_id}"
+    return acts_as or "no actor"
+
+
 @main.command()
 @click.option("--dry-run", is_flag=True, help="Count what would be deleted only.")
 def retention(dry_run: bool) -> None:

@@ -25,6 +25,14 @@ from ccus.config import Settings
 from ccus.crypto.keyring import BLIND_INDEX, KEK, PURPOSES, Keyring, KeyringFile
 from ccus.crypto.select import kek_provider
 from ccus.db.engine import make_engine, make_session_factory
+from ccus.oauth.server import OAuthServer
+from ccus.oauth.stores import (
+    ExpiringKeys,
+    MemoryKeys,
+    RedisKeys,
+    ReplayCache,
+    RevokedTokens,
+)
 from ccus.registry.indexes import WorkerIndexer
 from ccus.registry.vault import WorkerVault
 
@@ -45,6 +53,7 @@ class Services:
     clock: Clock
     detectors: PoachingDetectors
     audit_writer: AuditWriter
+    oauth: OAuthServer
 
     def session(self) -> AbstractContextManager[Session]:
         """Open a session that rolls back whatever it did not commit."""
@@ -82,12 +91,18 @@ def build_services(settings: Settings, clock: Clock = system_clock) -> Services:
     engine = make_engine(settings.database_url)
     policies = PolicyEngine()
     vault = WorkerVault(provider)
+    # Redis shares used assertion ids and revoked token ids between processes.
+    oauth_keys: ExpiringKeys = (
+        RedisKeys.from_url(settings.redis_url) if settings.redis_url else MemoryKeys()
+    )
+    revoked_tokens = RevokedTokens(oauth_keys)
     tokens = TokenService(
         keyring,
         issuer=settings.issuer,
         audience=settings.audience,
         lifetime_seconds=settings.token_lifetime_seconds,
         clock=lambda: clock().timestamp(),
+        revocations=revoked_tokens,
     )
     # Redis shares the detectors' windows between API processes.
     store: DetectorStore = (
@@ -114,6 +129,13 @@ def build_services(settings: Settings, clock: Clock = system_clock) -> Services:
                 session, chain, detectors, rows, now
             ),
             group_commit=settings.audit_group_commit,
+        ),
+        oauth=OAuthServer(
+            _session_scope(sessions),
+            tokens,
+            ReplayCache(oauth_keys),
+            revoked_tokens,
+            clock=lambda: clock().timestamp(),
         ),
     )
     return services

@@ -14,6 +14,7 @@ from ccus.auth.actors import Actor
 from ccus.auth.tokens import InvalidToken
 from ccus.errors import ProblemError
 from ccus.ids import is_id14
+from ccus.oauth.stores import OAuthStoreError
 from ccus.registry.mynumber import contains_individual_number
 from ccus.services import Services
 
@@ -33,8 +34,12 @@ def services(state: State) -> Services:
 def authenticate(request: Request[Any, Any, Any]) -> Actor:
     """Return the actor of the request's bearer token.
 
+    Verification checks the revocation list too, so a revoked token fails
+    here on every route.
+
     Raises:
-        ProblemError: 401 when the token is missing or fails verification.
+        ProblemError: 401 when the token is missing, fails verification or
+            was revoked; 503 when the revocation list cannot be read.
     """
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -53,6 +58,14 @@ def authenticate(request: Request[Any, Any, Any]) -> Actor:
             "invalid-token",
             "Invalid access token",
             f"{error}. Obtain a new access token and send the request again.",
+        ) from None
+    except OAuthStoreError:
+        raise ProblemError(
+            503,
+            "revocation-list-unavailable",
+            "Revocation list unavailable",
+            "The list of revoked tokens could not be read, so the token was not "
+            "accepted; retry later.",
         ) from None
 
 

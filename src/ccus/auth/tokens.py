@@ -2,7 +2,8 @@
 
 Verification takes an explicit algorithm allow-list, rejects headers that
 point at other keys (``jku``, ``jwk``, ``x5u``, ``x5c``), requires a known
-``kid``, and checks issuer, audience and expiry.
+``kid``, and checks issuer, audience and expiry. Given a revocation list, it
+also rejects revoked tokens, so that every caller honours revocation.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from joserfc import jws, jwt
 from joserfc.errors import JoseError
@@ -41,6 +43,44 @@ class InvalidToken(Exception):
     """
 
 
+class RevocationList(Protocol):
+    """The ids of revoked tokens that have not expired yet."""
+
+    def is_revoked(self, jti: str) -> bool:
+        """Return whether token ``jti`` was revoked.
+
+        Raises an exception of its own when the list cannot be read, and
+        ``TokenService.verify`` lets it propagate, so callers fail closed.
+        """
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """A signed access token with the claims its issuer records."""
+
+    token: str
+    jti: str
+    issued_at: int
+    expires_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedToken:
+    """A token that passed every check: its actor and its claims."""
+
+    actor: Actor
+    claims: dict[str, Any]
+
+    @property
+    def jti(self) -> str:
+        return str(self.claims["jti"])
+
+    @property
+    def expires_at(self) -> int:
+        return int(self.claims["exp"])
+
+
 class TokenService:
     """Issue and verify the service's access tokens."""
 
@@ -51,6 +91,7 @@ class TokenService:
         audience: str,
         lifetime_seconds: int,
         clock: Callable[[], float] = time.time,
+        revocations: RevocationList | None = None,
     ) -> None:
         kid, private_key = keyring.signing_key()
         self._kid = kid
@@ -60,6 +101,15 @@ class TokenService:
         self._audience = audience
         self._lifetime = lifetime_seconds
         self._clock = clock
+        self._revocations = revocations
+
+    @property
+    def issuer(self) -> str:
+        return self._issuer
+
+    @property
+    def audience(self) -> str:
+        return self._audience
 
     def jwks(self) -> dict[str, Any]:
         """Return the public signing keys as a JWK Set."""
@@ -69,7 +119,17 @@ class TokenService:
 
     def issue(self, actor: Actor, lifetime_seconds: int | None = None) -> str:
         """Sign an access token for ``actor``."""
+        return self.issue_access_token(actor, lifetime_seconds).token
+
+    def issue_access_token(
+        self, actor: Actor, lifetime_seconds: int | None = None
+    ) -> IssuedToken:
+        """Sign an access token for ``actor`` and return it with its id and times."""
         now = int(self._clock())
+        expires_at = now + (
+            self._lifetime if lifetime_seconds is None else lifetime_seconds
+        )
+        jti = secrets.token_urlsafe(16)
         claims: dict[str, Any] = {
             "iss": self._issuer,
             "aud": self._audience,
@@ -77,13 +137,13 @@ class TokenService:
             "client_id": actor.client_id,
             "scope": " ".join(sorted(actor.scopes)),
             "iat": now,
-            "exp": now
-            + (self._lifetime if lifetime_seconds is None else lifetime_seconds),
-            "jti": secrets.token_urlsafe(16),
+            "exp": expires_at,
+            "jti": jti,
             "ccus_actor": _actor_claim(actor),
         }
         header = {"alg": ALGORITHMS[0], "kid": self._kid, "typ": TOKEN_TYPE}
-        return jwt.encode(header, claims, self._key, algorithms=list(ALGORITHMS))
+        token = jwt.encode(header, claims, self._key, algorithms=list(ALGORITHMS))
+        return IssuedToken(token=token, jti=jti, issued_at=now, expires_at=expires_at)
 
     def sign_document(self, claims: dict[str, Any], media_type: str) -> str:
         """Sign ``claims`` as a JWT of type ``media_type`` with the token key.
@@ -97,6 +157,14 @@ class TokenService:
 
     def verify(self, token: str) -> Actor:
         """Verify ``token`` and return the actor it stands for.
+
+        Raises:
+            InvalidToken: naming the check that failed.
+        """
+        return self.verify_token(token).actor
+
+    def verify_token(self, token: str) -> VerifiedToken:
+        """Verify ``token`` as ``verify`` does and return its claims too.
 
         Raises:
             InvalidToken: naming the check that failed.
@@ -131,7 +199,13 @@ class TokenService:
             raise InvalidToken(
                 f"token claims are invalid: {error.description}"
             ) from None
-        return _actor_from_claims(decoded.claims)
+        actor = _actor_from_claims(decoded.claims)
+        jti = decoded.claims.get("jti")
+        if not isinstance(jti, str) or not jti:
+            raise InvalidToken("token lacks the jti claim")
+        if self._revocations is not None and self._revocations.is_revoked(jti):
+            raise InvalidToken("token was revoked")
+        return VerifiedToken(actor=actor, claims=dict(decoded.claims))
 
 
 def _actor_claim(actor: Actor) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from ccus.consent.models import Consent
 from ccus.db.base import Base
 from ccus.demo.models import DemoPersona
 from ccus.history.models import CardTouch, WorkHistory
+from ccus.oauth.models import OAuthClient
 from ccus.registry.models import (
     Company,
     Employment,
@@ -37,6 +38,7 @@ __all__ = [
     "DemoPersona",
     "Employment",
     "KeyOperation",
+    "OAuthClient",
     "RosterEntry",
     "Site",
     "Staff",
