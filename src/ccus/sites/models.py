@@ -93,6 +93,9 @@ class RosterEntry(Base):
     __table_args__ = (
         UniqueConstraint("site_id", "worker_id"),
         Index("ix_roster_entries_site_company", "site_id", "company_id"),
+        # Roster pages walk a site's entries in id order, checking the company
+        # in the index, and stop after a page instead of sorting the subtree.
+        Index("ix_roster_entries_site_order", "site_id", "id", "company_id"),
         CheckConstraint(
             "position IS NULL OR position IN "
             "('foreman', 'team_leader', 'safety_officer')",
