@@ -19,7 +19,13 @@ from ccus.registry.models import Employment
 from ccus.web import MAX_ROW_ID, authenticate, require_aware, require_id14, services
 
 MAX_PAGE = 500
-RuleName = Literal["bulk_views", "contact_harvest", "after_end_attempts", "night_bulk"]
+RuleName = Literal[
+    "bulk_views",
+    "contact_harvest",
+    "after_end_attempts",
+    "night_bulk",
+    "proxy_browsing",
+]
 
 
 class AuditAlertView(msgspec.Struct):
