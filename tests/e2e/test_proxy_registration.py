@@ -24,6 +24,7 @@ from ccus.db.migrate import upgrade
 from ccus.demo.companies import COMPANIES
 from ccus.demo.dataset import Dataset, build_dataset
 from ccus.demo.load import load_dataset
+from ccus.history.models import WorkHistory
 from ccus.registry.models import Employment
 from ccus.services import build_services
 from ccus.sites.models import CompanyAgreement, RosterEntry
@@ -378,6 +379,51 @@ def test_registration_grants_no_read(server: LiveServer) -> None:
     assert event.decision == "deny"
     assert event.worker_id == worker_id
     assert event.field_groups == []
+
+
+def test_proxy_entry_discloses_after_site_work(server: LiveServer) -> None:
+    worker_id = new_worker(server, "rebar_2")
+    upper = actor_of(server.services, "upper")
+    response = register(server, upper, entry_body(worker_id, "rebar_2"))
+    assert response.status_code == 201, response.text
+    site_id = personas(server.services)["site_id"]
+
+    def listed(actor: Actor) -> list[str]:
+        ids: list[str] = []
+        after = 0
+        with server.client(actor) as client:
+            while True:
+                page = client.get(
+                    f"/sites/{site_id}/roster", params={"after": after, "limit": 200}
+                ).json()
+                ids += [item["worker_id"] for item in page["items"]]
+                if page["next_cursor"] is None:
+                    return ids
+                after = int(page["next_cursor"])
+
+    with server.client(upper) as client:
+        assert_problem(client.get(f"/workers/{worker_id}"), 404)
+    assert worker_id not in listed(upper)
+    assert worker_id in listed(staff("rebar_2", "site_manager"))
+
+    with server.services.session() as session:
+        session.add(
+            WorkHistory(
+                worker_id=worker_id,
+                site_id=site_id,
+                work_date=TODAY,
+                employer_company_id=company_id("rebar_2"),
+                tier=2,
+                trade="rebar",
+                position=None,
+            )
+        )
+        session.commit()
+    with server.client(upper) as client:
+        response = client.get(f"/workers/{worker_id}")
+    assert response.status_code == 200
+    assert response.json()["field_groups"] == ["history", "roster"]
+    assert worker_id in listed(upper)
 
 
 def test_agreement_alone_grants_no_read(server: LiveServer) -> None:

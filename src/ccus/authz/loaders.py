@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
 
 from ccus.authz.facts import (
@@ -17,6 +17,7 @@ from ccus.authz.facts import (
 )
 from ccus.clock import jst_date
 from ccus.consent.models import Consent
+from ccus.history.models import WorkHistory
 from ccus.registry.models import Employment, Worker
 from ccus.sites.models import RosterEntry, Site, Subcontract, SubcontractPath
 
@@ -27,6 +28,21 @@ def active_employment_filter(today: date):  # type: ignore[no-untyped-def]
 
 def on_roster_filter(today: date):  # type: ignore[no-untyped-def]
     return or_(RosterEntry.exit_date.is_(None), RosterEntry.exit_date >= today)
+
+
+def discloses_filter() -> ColumnElement[bool]:
+    """Select roster entries that disclose their worker to the tiers above.
+
+    An entry registered by an upper company under an agreement writes the
+    roster only: it counts once the worker has worked on the site.
+    """
+    return or_(
+        RosterEntry.registered_by_company_id.is_(None),
+        exists().where(
+            WorkHistory.worker_id == RosterEntry.worker_id,
+            WorkHistory.site_id == RosterEntry.site_id,
+        ),
+    )
 
 
 def load_worker_record(
@@ -55,6 +71,7 @@ def load_worker_record(
             RosterEntry.worker_id == worker_id,
             Site.status == "live",
             on_roster_filter(today),
+            discloses_filter(),
         )
     ).all()
     links = []

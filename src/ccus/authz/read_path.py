@@ -20,6 +20,7 @@ from ccus.authz.engine import Grant, PolicyEngine
 from ccus.authz.facts import ContactChoice, WorkerRecord
 from ccus.authz.loaders import (
     active_employment_filter,
+    discloses_filter,
     employers_by_worker,
     load_site_facts,
     load_worker_record,
@@ -306,6 +307,10 @@ class ReadPath:
                 RosterEntry.company_id.in_(companies),
                 RosterEntry.id > after,
                 on_roster_filter(today),
+                or_(
+                    RosterEntry.company_id == context.actor.company_id,
+                    discloses_filter(),
+                ),
                 # A correlated NOT EXISTS keeps the roster's own index as the
                 # driving scan, so a page stops after ``limit`` entries.
                 ~exists().where(

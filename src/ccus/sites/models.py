@@ -114,6 +114,12 @@ class RosterEntry(Base):
     entry_date: Mapped[date] = mapped_column(Date)
     induction_date: Mapped[date] = mapped_column(Date)
     exit_date: Mapped[date | None] = mapped_column(Date)
+    # The upper company that registered the entry under an agreement, or
+    # NULL when the entry's own company did. Such an entry discloses the
+    # worker to the tiers above only once the worker has worked on the site.
+    registered_by_company_id: Mapped[str | None] = mapped_column(
+        ForeignKey("companies.company_id")
+    )
 
 
 class CompanyAgreement(Base):

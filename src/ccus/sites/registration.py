@@ -106,6 +106,9 @@ def register_roster_entry(
         position=body.position,
         entry_date=body.entry_date,
         induction_date=body.induction_date,
+        registered_by_company_id=(
+            context.actor.company_id if isinstance(basis, AgreementFact) else None
+        ),
     )
     session.add(entry)
     try:
