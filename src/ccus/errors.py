@@ -18,6 +18,7 @@ from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import OperationalError
 
+from ccus.logs import safe_path
 from ccus.registry.mynumber import contains_individual_number
 
 PROBLEM_JSON = "application/problem+json"
@@ -102,7 +103,7 @@ def _problem(request: Request[Any, Any, Any], error: ProblemError) -> Response[A
         "title": error.title,
         "status": error.status,
         "detail": error.detail,
-        "instance": request.url.path,
+        "instance": safe_path(request.url.path),
         "request_id": _request_id(request),
     }
     body.update(error.extra)
@@ -256,7 +257,7 @@ def handle_storage(
         "storage unavailable",
         extra={
             "error_type": type(error.orig).__name__,
-            "path": request.url.path,
+            "path": safe_path(request.url.path),
             "request_id": _request_id(request),
         },
     )
@@ -280,7 +281,7 @@ def handle_internal(request: Request[Any, Any, Any], error: Exception) -> Respon
         "unhandled error",
         extra={
             "error_type": type(error).__name__,
-            "path": request.url.path,
+            "path": safe_path(request.url.path),
             "request_id": _request_id(request),
         },
     )

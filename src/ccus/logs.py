@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
 import uuid
@@ -15,6 +16,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+# A path segment is logged as sent only when it is a route word, an id of
+# 14 digits or a short number. Anything else is logged as "*", such as a
+# name, a phone or an individual number put in a URL by mistake.
+_SAFE_SEGMENT = re.compile(r"\.?[a-z][a-z0-9_.-]{0,40}|[0-9]{14}|[0-9]{1,9}")
+
+
+def safe_path(path: str) -> str:
+    """Return ``path`` with every segment that could carry personal data masked."""
+    return "/".join(
+        segment if not segment or _SAFE_SEGMENT.fullmatch(segment) else "*"
+        for segment in path.split("/")
+    )
+
 
 # Attributes every record has, and uvicorn's terminal-only duplicate message.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"color_message"}
@@ -100,7 +115,7 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
                 extra={
                     "request_id": request_id,
                     "method": scope.get("method"),
-                    "path": scope.get("path"),
+                    "path": safe_path(str(scope.get("path", ""))),
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 },

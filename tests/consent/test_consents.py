@@ -338,3 +338,52 @@ def test_receipts_are_signed_and_are_not_access_tokens(world: World) -> None:
     headers = {"Authorization": f"Bearer {receipt}"}
     with httpx.Client(base_url=world.server.base_url, headers=headers) as client:
         assert_problem(client.get("/workers/me"), 401)
+
+
+def test_recipient_does_not_learn_employer(world: World) -> None:
+    consent = create(world)
+    assert consent["employer_company_id"] is None
+    with world.client("worker") as client:
+        shown = client.get(f"/consents/{consent['consent_id']}").json()
+    assert shown["employer_company_id"] == world.actor("employer").company_id
+
+
+def test_purpose_with_individual_number_rejected(world: World) -> None:
+    number = "123456789018"
+    with world.client("outsider") as client:
+        response = client.post(
+            "/consents", json=request_body(world.worker_id, purpose=f"a{number}")
+        )
+    body = assert_problem(response, 400)
+    assert str(body["type"]).endswith("individual-number")
+    assert number not in response.text
+
+
+@pytest.mark.parametrize("consent_id", ["0", "2147483648", "9223372036854775808"])
+def test_out_of_range_consent_id_is_404(world: World, consent_id: str) -> None:
+    with world.client("worker") as client:
+        assert_problem(client.get(f"/consents/{consent_id}"), 404)
+
+
+def test_consent_request_is_not_logged_as_disclosure(world: World) -> None:
+    create(world)
+    with world.client("worker") as client:
+        entries = client.get("/workers/me/access-log").json()["items"]
+    requests = [e for e in entries if e.get("action") == "request_consent"]
+    assert requests
+    assert all(entry["field_groups"] == [] for entry in requests)
+
+
+def test_refused_decision_is_audited(world: World) -> None:
+    consent_id = create(world)["consent_id"]
+    assert_problem(decide(world, consent_id, "outsider"), 403)
+    with world.server.services.session() as session:
+        event = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "approve_consent")
+            .order_by(AuditEvent.seq.desc())
+        ).first()
+    assert event is not None
+    assert event.decision == "deny"
+    assert event.worker_id == world.worker_id
+    assert event.basis == [{"kind": "consent", "ref": str(consent_id), "groups": []}]

@@ -211,3 +211,23 @@ def test_purpose_with_individual_number_rejected(server: LiveServer) -> None:
     problem = assert_problem(response, 400)
     assert problem["type"].endswith("/individual-number")
     assert number not in response.text
+
+
+def test_personal_values_in_path_masked(server: LiveServer, log_capture) -> None:  # type: ignore[no-untyped-def]
+    number = "123456789018"
+    phone = "09012345678"
+    with server.client(actor_of(server.services, "employer")) as client:
+        for value in (number, phone, "山田太郎"):
+            response = client.get(f"/workers/{value}")
+            assert response.status_code == 400
+            assert response.json()["instance"] == "/workers/*"
+            assert value not in response.text
+    # The test's own HTTP client logs the URLs it requests; only the
+    # service's lines count.
+    service_lines = [
+        line
+        for line in log_capture.text().splitlines()
+        if '"logger": "httpx"' not in line and '"logger": "httpcore' not in line
+    ]
+    for value in (number, phone, "山田太郎"):
+        assert not [line for line in service_lines if value in line]

@@ -276,3 +276,18 @@ def test_worker_list_rejects_site_managers(server: LiveServer) -> None:
     )
     with server.client(manager) as client:
         assert_problem(client.get("/workers"), 403)
+
+
+@pytest.mark.parametrize(
+    "trade",
+    [
+        {"trade": "rebar", "level": 7, "work_days": 10, "foreman_days": 0},
+        {"trade": "rebar", "level": 2, "work_days": -5, "foreman_days": 0},
+    ],
+)
+def test_out_of_range_career_rejected(
+    server: LiveServer, trade: dict[str, Any]
+) -> None:
+    body = copy.deepcopy(NEW_WORKER)
+    body["career"]["trades"] = [trade]
+    assert_problem(register(server, body), 400)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -28,6 +30,7 @@ from ccus.consent.service import (
 from ccus.errors import ProblemError, not_found, problem_responses
 from ccus.ids import is_id14
 from ccus.registry.models import Company, Worker
+from ccus.registry.mynumber import contains_individual_number
 from ccus.web import (
     MAX_ROW_ID,
     access_context,
@@ -86,6 +89,13 @@ def _check_request(data: ConsentRequest, now: datetime) -> datetime:
             "Invalid groups",
             "groups names a group twice; list each group once.",
         )
+    if contains_individual_number(data.purpose):
+        raise _invalid(
+            "individual-number",
+            "Individual number rejected",
+            "purpose contains an individual number (My Number), which must "
+            "never be stored; state the purpose without it.",
+        )
     if not _PURPOSE.fullmatch(data.purpose):
         raise _invalid(
             "invalid-purpose",
@@ -110,6 +120,23 @@ def _check_request(data: ConsentRequest, now: datetime) -> datetime:
     return expires
 
 
+def _view(
+    actor: Actor, consent: Consent, now: datetime, employers: set[str]
+) -> dict[str, Any]:
+    """Return the consent as ``actor`` may see it.
+
+    Only the worker and the employer see which company employs the worker:
+    for the recipient, that would name the employer of any worker it
+    requests.
+    """
+    view = consent_view(consent, now, employers)
+    own_worker = isinstance(actor, WorkerActor) and actor.subject == consent.worker_id
+    employer = consent.employer_company_id
+    if not own_worker and (employer is None or actor.company_id != employer):
+        view["employer_company_id"] = None
+    return view
+
+
 def _parties(consent: Consent) -> ConsentParties:
     return ConsentParties(
         consent.worker_id, consent.employer_company_id, consent.recipient_company_id
@@ -120,6 +147,8 @@ def _visible_consent(
     request: Request[Any, Any, Any], session: Session, actor: Actor, consent_id: int
 ) -> Consent:
     state = services(request.app.state)
+    if not 1 <= consent_id <= MAX_ROW_ID:
+        raise not_found("consent")
     consent = session.get(Consent, consent_id)
     if consent is None or not state.policies.is_allowed(
         actor, "view_consent", _parties(consent)
@@ -140,7 +169,6 @@ def _audit(
                 "consent",
                 "allow",
                 worker_id=consent.worker_id,
-                field_groups=list(consent.groups),
                 basis=[
                     {
                         "kind": "consent",
@@ -252,7 +280,7 @@ def create_consent(
         _audit(session, context, "request_consent", consent)
         session.commit()
         employers = active_employers(session, worker_id, context.now)
-        return consent_view(consent, context.now, employers)
+        return _view(actor, consent, context.now, employers)
 
 
 @get(
@@ -299,7 +327,7 @@ def list_consents(
             if not state.policies.is_allowed(actor, "view_consent", _parties(consent)):
                 continue
             employers = active_employers(session, consent.worker_id, context.now)
-            items.append(consent_view(consent, context.now, employers))
+            items.append(_view(actor, consent, context.now, employers))
     next_cursor = str(page[-1].id) if more and page else None
     return {"items": items, "next_cursor": next_cursor}
 
@@ -321,7 +349,7 @@ def read_consent(
     with state.session() as session:
         consent = _visible_consent(request, session, actor, consent_id)
         employers = active_employers(session, consent.worker_id, context.now)
-        return consent_view(consent, context.now, employers)
+        return _view(actor, consent, context.now, employers)
 
 
 def _side(request: Request[Any, Any, Any], actor: Actor, consent: Consent) -> str:
@@ -336,6 +364,34 @@ def _side(request: Request[Any, Any, Any], actor: Actor, consent: Consent) -> st
             "or revoke a consent.",
         )
     return "worker" if isinstance(actor, WorkerActor) else "employer"
+
+
+@contextmanager
+def _refusals_audited(
+    session: Session, context: AccessContext, action: str, consent_id: int
+) -> Iterator[None]:
+    """Write a denied audit entry for a refused change of a consent, then re-raise.
+
+    The entry names the consent id that was sent and, if the consent exists,
+    its worker, so that attempts on other people's consents stand out.
+    """
+    try:
+        yield
+    except ProblemError:
+        session.rollback()
+        consent = (
+            session.get(Consent, consent_id) if 1 <= consent_id <= MAX_ROW_ID else None
+        )
+        draft = AuditDraft(
+            action,
+            "consent",
+            "deny",
+            worker_id=consent.worker_id if consent is not None else None,
+            basis=[{"kind": "consent", "ref": str(consent_id), "groups": []}],
+        )
+        write_events(session, context, [draft])
+        session.commit()
+        raise
 
 
 def _still_open(consent: Consent, now: datetime) -> None:
@@ -373,7 +429,10 @@ def decide_consent(
     actor = authenticate(request)
     context = access_context(request, actor)
     state = services(request.app.state)
-    with state.session() as session:
+    with (
+        state.session() as session,
+        _refusals_audited(session, context, f"{data.decision}_consent", consent_id),
+    ):
         consent = _visible_consent(request, session, actor, consent_id)
         side = _side(request, actor, consent)
         _still_open(consent, context.now)
@@ -398,7 +457,7 @@ def decide_consent(
         _audit(session, context, f"{data.decision}_consent", consent)
         session.commit()
         employers = active_employers(session, consent.worker_id, context.now)
-        return consent_view(consent, context.now, employers)
+        return _view(actor, consent, context.now, employers)
 
 
 @post(
@@ -420,7 +479,10 @@ def revoke_consent(
     actor = authenticate(request)
     context = access_context(request, actor)
     state = services(request.app.state)
-    with state.session() as session:
+    with (
+        state.session() as session,
+        _refusals_audited(session, context, "revoke_consent", consent_id),
+    ):
         consent = _visible_consent(request, session, actor, consent_id)
         side = _side(request, actor, consent)
         if consent.revoked_at is not None:
@@ -434,7 +496,7 @@ def revoke_consent(
         _audit(session, context, "revoke_consent", consent)
         session.commit()
         employers = active_employers(session, consent.worker_id, context.now)
-        return consent_view(consent, context.now, employers)
+        return _view(actor, consent, context.now, employers)
 
 
 @get(
@@ -459,7 +521,7 @@ def consent_receipt(
     with state.session() as session:
         consent = _visible_consent(request, session, actor, consent_id)
         employers = active_employers(session, consent.worker_id, context.now)
-        view = consent_view(consent, context.now, employers)
+        view = _view(actor, consent, context.now, employers)
         claims = {
             "jti": secrets.token_urlsafe(16),
             "iat": int(context.now.timestamp()),

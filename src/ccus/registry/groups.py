@@ -10,7 +10,7 @@ and ``roster`` is the projection of the standard roster form
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -82,9 +82,10 @@ class Qualification(msgspec.Struct, forbid_unknown_fields=True):
 
 class TradeCareer(msgspec.Struct, forbid_unknown_fields=True):
     trade: str
-    level: int
-    work_days: int
-    foreman_days: int
+    # CCUS skill levels run from 1 (apprentice) to 4 (master).
+    level: Annotated[int, msgspec.Meta(ge=1, le=4)]
+    work_days: Annotated[int, msgspec.Meta(ge=0)]
+    foreman_days: Annotated[int, msgspec.Meta(ge=0)]
 
 
 class Career(msgspec.Struct, forbid_unknown_fields=True):
