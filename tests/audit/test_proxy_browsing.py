@@ -191,9 +191,9 @@ def test_api_registration_then_read(server: LiveServer) -> None:
     with server.client(upper) as client:
         body = entry_body(worker_id, "rebar_2")
         assert client.post(f"/sites/{site(server)}/roster", json=body).is_success
-        # The live roster rule lets the upper tier read the worker it
-        # registered, so the read is allowed, and it still raises the alert.
-        assert client.get(f"/workers/{worker_id}").status_code == 200
+        # The entry opens nothing before the worker works on the site, so
+        # the read is denied, and the attempt still raises the alert.
+        assert client.get(f"/workers/{worker_id}").status_code == 404
     with server.client(actor_of(server.services, "regulator")) as client:
         items = client.get("/audit/alerts").json()["items"]
     assert [item["rule"] for item in items] == ["proxy_browsing"]

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ccus.history.models import CardTouch
+from ccus.registry.mynumber import check_digit
 from tests.conftest import LiveServer
 from tests.e2e.helpers import actor_of, assert_problem, personas
 
@@ -214,7 +215,9 @@ def test_purpose_with_individual_number_rejected(server: LiveServer) -> None:
 
 
 def test_personal_values_in_path_masked(server: LiveServer, log_capture) -> None:  # type: ignore[no-untyped-def]
-    number = "123456789018"
+    # Other tests scan the whole log for the number their helper builds, so
+    # this test uses another valid one.
+    number = "98765432109" + str(check_digit("98765432109"))
     phone = "09012345678"
     with server.client(actor_of(server.services, "employer")) as client:
         for value in (number, phone, "山田太郎"):
