@@ -23,7 +23,8 @@ PURPOSE_HEADER = "x-ccus-purpose"
 MAX_ROW_ID = 2**31 - 1
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
-_PURPOSE = re.compile(r"[a-z][a-z0-9_]{0,39}")
+# A stated purpose, in the X-CCUS-Purpose header or a consent.
+PURPOSE_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
 def services(state: State) -> Services:
@@ -80,7 +81,7 @@ def access_context(request: Request[Any, Any, Any], actor: Actor) -> AccessConte
             "The X-CCUS-Purpose header contains an individual number (My "
             "Number), which must never be stored; send a purpose without it.",
         )
-    if purpose is not None and not _PURPOSE.fullmatch(purpose):
+    if purpose is not None and not PURPOSE_PATTERN.fullmatch(purpose):
         raise ProblemError(
             400,
             "invalid-purpose",

@@ -1,4 +1,4 @@
-"""Group commit: concurrent reads share one audit commit, and nobody returns early."""
+"""Group commit: concurrent reads share one audit commit, and no read returns early."""
 
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ def wait_until(condition: Callable[[], bool]) -> None:
         time.sleep(0.005)
 
 
-def test_reads_waiting_during_a_commit_share_the_next_one(registry: Registry) -> None:
+def test_waiting_reads_share_next_commit(registry: Registry) -> None:
     before = entries(registry)
     gate = GatedAppend(registry)
     writer = AuditWriter(registry.services.session, gate, group_commit=True)
@@ -100,8 +100,9 @@ def test_reads_waiting_during_a_commit_share_the_next_one(registry: Registry) ->
     assert gate.entered.wait(10)
     rest, outcomes = start_writers(writer, registry, range(1, 1 + WAITING))
     wait_until(lambda: writer.queued() == WAITING)
-    # Nobody has returned while their rows are not committed.
-    assert outcomes == {} and first_outcome == {}
+    # No read has returned while its rows are not committed.
+    assert outcomes == {}
+    assert first_outcome == {}
     gate.release.set()
     for thread in first + rest:
         thread.join(10)
@@ -134,7 +135,7 @@ def test_without_group_commit_each_read_commits_alone(registry: Registry) -> Non
     assert entries(registry) == before + 6
 
 
-def test_a_failed_commit_fails_every_read_in_it(registry: Registry) -> None:
+def test_failed_commit_fails_whole_batch(registry: Registry) -> None:
     before = entries(registry)
     gate = GatedAppend(registry)
     calls = 0
@@ -163,7 +164,7 @@ def test_a_failed_commit_fails_every_read_in_it(registry: Registry) -> None:
     assert entries(registry) == before + 1
 
 
-def test_the_committer_goes_on_after_a_failed_commit(registry: Registry) -> None:
+def test_committer_continues_after_failure(registry: Registry) -> None:
     failures = iter([True])
 
     def flaky(session: Session, rows: list[dict[str, Any]], now: datetime) -> None:

@@ -50,8 +50,6 @@ class AuditWriter:
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
-        self.commits = 0
-        self.rows_committed = 0
 
     def write(self, context: AccessContext, drafts: list[AuditDraft]) -> None:
         """Commit the rows of ``drafts``, then return.
@@ -127,5 +125,3 @@ class AuditWriter:
         with self._session() as session:
             self._append(session, rows, now)
             session.commit()
-        self.commits += 1
-        self.rows_committed += len(rows)

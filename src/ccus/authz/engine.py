@@ -56,7 +56,7 @@ _CLASSES = (
 )
 
 
-# Answers of ``shows_company_contact`` kept before the cache starts over.
+# Maximum cached ``shows_company_contact`` results before the cache is cleared.
 CONTACT_CACHE_SIZE = 10_000
 
 
@@ -72,8 +72,8 @@ class Grant:
 class PolicyEngine:
     """Load ``policies/*.polar`` and decide the questions of the read path."""
 
-    # Requests run in worker threads; the Polar VM is entered by one query at
-    # a time, which costs nothing since a query holds the GIL throughout.
+    # Requests run in worker threads, so one query at a time enters the Polar
+    # VM. The lock costs no throughput because a query holds the GIL throughout.
 
     def __init__(self, policy_dir: Path = POLICY_DIR) -> None:
         files = sorted(policy_dir.glob("*.polar"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +32,7 @@ from ccus.registry.models import Company, Worker
 from ccus.registry.mynumber import contains_individual_number
 from ccus.web import (
     MAX_ROW_ID,
+    PURPOSE_PATTERN,
     access_context,
     authenticate,
     require_aware,
@@ -40,7 +40,6 @@ from ccus.web import (
     services,
 )
 
-_PURPOSE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 MAX_PAGE = 200
 RECEIPT_TYPE = "consent-receipt+jwt"
 
@@ -96,7 +95,7 @@ def _check_request(data: ConsentRequest, now: datetime) -> datetime:
             "purpose contains an individual number (My Number), which must "
             "never be stored; state the purpose without it.",
         )
-    if not _PURPOSE.fullmatch(data.purpose):
+    if not PURPOSE_PATTERN.fullmatch(data.purpose):
         raise _invalid(
             "invalid-purpose",
             "Invalid purpose",
