@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from bench.baseline_app import HistoryRow
 from ccus.audit.models import AuditEvent
 from ccus.auth.actors import StaffActor
+from ccus.auth.scopes import scopes_for_kind
 from ccus.clock import system_clock
 from ccus.config import Settings, load_settings
 from ccus.crypto.keyring import create_local_keyring
@@ -88,11 +89,12 @@ def count_audit_events(services: Services) -> int:
 def staff_token(
     services: Services, dataset: Dataset, staff_id: str, lifetime_seconds: int
 ) -> str:
-    """Issue a bearer token for one staff member of the data set."""
+    """Issue a bearer token for one staff member, with every scope staff may hold."""
     staff = next(member for member in dataset.staff if member.staff_id == staff_id)
     actor = StaffActor(
         subject=staff.staff_id,
         client_id=DEMO_CLIENT,
+        scopes=scopes_for_kind(StaffActor.kind),
         company_id=staff.company_id,
         roles=tuple(staff.roles),
     )

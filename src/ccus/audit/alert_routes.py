@@ -11,6 +11,7 @@ from litestar.params import FromQuery, QueryParameter
 from sqlalchemy import select
 
 from ccus.audit.alerts import AuditAlert, AuditAlertWorker
+from ccus.auth.route_scopes import SCOPE_ERRORS
 from ccus.authz.facts import AuditLog
 from ccus.authz.loaders import active_employment_filter
 from ccus.clock import jst_date
@@ -48,7 +49,7 @@ class AuditAlertPage(msgspec.Struct):
 @get(
     "/audit/alerts",
     sync_to_thread=False,
-    responses=problem_responses(400, 401, 404),
+    responses=problem_responses(400, 401, 403, 404),
     summary="Search poaching alerts",
     description=(
         "For regulators, and for a company's administrators, who see only the "
@@ -60,6 +61,8 @@ class AuditAlertPage(msgspec.Struct):
         "Pass `next_cursor` as `before` for the next page."
     ),
     tags=["audit"],
+    opt={"scope": "audit:read"},
+    exception_handlers=SCOPE_ERRORS,
 )
 def list_audit_alerts(
     request: Request[Any, Any, Any],

@@ -16,6 +16,7 @@ from sqlalchemy import Select, select
 from ccus.audit.chain import HASHED_FIELDS
 from ccus.audit.models import AuditEvent
 from ccus.auth.actors import WorkerActor
+from ccus.auth.route_scopes import SCOPE_ERRORS
 from ccus.authz.facts import AuditLog
 from ccus.authz.loaders import employers_by_worker
 from ccus.clock import jst_date
@@ -103,10 +104,12 @@ def _view(row: AuditEvent) -> AuditEventView:
 @get(
     "/audit/events",
     sync_to_thread=False,
-    responses=problem_responses(400, 401, 404),
+    responses=problem_responses(400, 401, 403, 404),
     summary="Search the audit log",
     description=SEARCH_DESCRIPTION,
     tags=["audit"],
+    opt={"scope": "audit:read"},
+    exception_handlers=SCOPE_ERRORS,
 )
 def list_audit_events(
     request: Request[Any, Any, Any],
@@ -132,7 +135,7 @@ def list_audit_events(
 @get(
     "/audit/events.csv",
     sync_to_thread=False,
-    responses=problem_responses(400, 401, 404),
+    responses=problem_responses(400, 401, 403, 404),
     summary="Export the audit log as CSV",
     description=(
         "The same search as /audit/events as CSV (RFC 4180, UTF-8), newest "
@@ -141,6 +144,8 @@ def list_audit_events(
     ),
     tags=["audit"],
     media_type="text/csv",
+    opt={"scope": "audit:read"},
+    exception_handlers=SCOPE_ERRORS,
 )
 def export_audit_events(
     request: Request[Any, Any, Any],
@@ -204,7 +209,7 @@ class AccessLogPage(msgspec.Struct):
 @get(
     "/workers/me/access-log",
     sync_to_thread=False,
-    responses=problem_responses(400, 401, 404),
+    responses=problem_responses(400, 401, 403, 404),
     summary="See who accessed your record",
     description=(
         "For workers. Lists every access decision about the caller's record, "
@@ -216,6 +221,8 @@ class AccessLogPage(msgspec.Struct):
         "appear by company, not by person. Pass `next_cursor` as `before`."
     ),
     tags=["workers"],
+    opt={"scope": "audit:read"},
+    exception_handlers=SCOPE_ERRORS,
 )
 def read_own_access_log(
     request: Request[Any, Any, Any],

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ccus.audit.log import AccessContext, AuditDraft, record_read, write_events
 from ccus.auth.actors import Actor, StaffActor, WorkerActor
+from ccus.auth.route_scopes import SCOPE_ERRORS
 from ccus.authz.facts import ConsentParties
 from ccus.consent.models import Consent
 from ccus.consent.service import (
@@ -198,6 +199,8 @@ def _audit(
         "the base screen already."
     ),
     tags=["consents"],
+    opt={"scope": "consents:write"},
+    exception_handlers=SCOPE_ERRORS,
 )
 def create_consent(
     request: Request[Any, Any, Any], data: JSONBody[ConsentRequest]
@@ -285,7 +288,7 @@ def create_consent(
 @get(
     "/consents",
     sync_to_thread=True,
-    responses=problem_responses(400, 401),
+    responses=problem_responses(400, 401, 403),
     summary="List the consents about you",
     description=(
         "A worker lists the consents about their record. Company staff list "
@@ -294,6 +297,8 @@ def create_consent(
         "employer. Ordered by consent id; pass `next_cursor` as `after`."
     ),
     tags=["consents"],
+    opt={"scope": "consents:read"},
+    exception_handlers=SCOPE_ERRORS,
 )
 def list_consents(
     request: Request[Any, Any, Any],
@@ -334,10 +339,12 @@ def list_consents(
 @get(
     "/consents/{consent_id:int}",
     sync_to_thread=True,
-    responses=problem_responses(401, 404),
+    responses=problem_responses(401, 403, 404),
     summary="Read a consent",
     description="For the worker, the employer and the recipient company only.",
     tags=["consents"],
+    opt={"scope": "consents:read"},
+    exception_handlers=SCOPE_ERRORS,
 )
 def read_consent(
     request: Request[Any, Any, Any], consent_id: FromPath[int]
@@ -419,6 +426,8 @@ def _still_open(consent: Consent, now: datetime) -> None:
         "both sides have approved; a rejection by either ends the consent."
     ),
     tags=["consents"],
+    opt={"scope": "consents:write"},
+    exception_handlers=SCOPE_ERRORS,
 )
 def decide_consent(
     request: Request[Any, Any, Any],
@@ -471,6 +480,8 @@ def decide_consent(
         "endpoint, whatever token the recipient holds."
     ),
     tags=["consents"],
+    opt={"scope": "consents:write"},
+    exception_handlers=SCOPE_ERRORS,
 )
 def revoke_consent(
     request: Request[Any, Any, Any], consent_id: FromPath[int]
@@ -501,7 +512,7 @@ def revoke_consent(
 @get(
     "/consents/{consent_id:int}/receipt",
     sync_to_thread=True,
-    responses=problem_responses(401, 404),
+    responses=problem_responses(401, 403, 404),
     summary="Get a signed consent receipt",
     description=(
         "Returns the consent as it stands now, signed by the service as a "
@@ -510,6 +521,8 @@ def revoke_consent(
         "recipient to keep. The receipt names who it was issued to."
     ),
     tags=["consents"],
+    opt={"scope": "consents:read"},
+    exception_handlers=SCOPE_ERRORS,
 )
 def consent_receipt(
     request: Request[Any, Any, Any], consent_id: FromPath[int]
@@ -546,7 +559,7 @@ def consent_receipt(
 @get(
     "/consented-workers",
     sync_to_thread=True,
-    responses=problem_responses(400, 401),
+    responses=problem_responses(400, 401, 403),
     summary="List the workers disclosed to your company by consent",
     description=(
         "For company staff: the workers with a consent in force for the "
@@ -557,6 +570,8 @@ def consent_receipt(
         "listed worker is written to the audit log."
     ),
     tags=["consents"],
+    opt={"scope": "workers:read"},
+    exception_handlers=SCOPE_ERRORS,
 )
 def list_consented_workers(
     request: Request[Any, Any, Any],

@@ -11,6 +11,7 @@ from ccus.auth.actors import (
     StaffActor,
     WorkerActor,
 )
+from ccus.auth.scopes import scopes_for_kind
 from ccus.registry.models import Staff
 
 PERSONAS = (
@@ -34,7 +35,10 @@ class PersonaError(LookupError):
 
 
 def persona_actor(session: Session, personas: dict[str, str], name: str) -> Actor:
-    """Build the actor a persona acts as.
+    """Build the actor a persona acts as, with every scope its kind may be granted.
+
+    The scopes let a demo token do whatever the policies allow its actor,
+    as the README's examples expect.
 
     Raises:
         PersonaError: no demo data set is loaded, or it lacks the persona.
@@ -42,13 +46,24 @@ def persona_actor(session: Session, personas: dict[str, str], name: str) -> Acto
     if not personas:
         raise PersonaError("no demo data set is loaded; run 'ccus demo load'")
     if name == "worker":
-        return WorkerActor(subject=personas["worker"], client_id=DEMO_CLIENT)
+        return WorkerActor(
+            subject=personas["worker"],
+            client_id=DEMO_CLIENT,
+            scopes=scopes_for_kind(WorkerActor.kind),
+        )
     if name == "regulator":
-        return RegulatorActor(subject=DEMO_REGULATOR, client_id=DEMO_CLIENT)
+        return RegulatorActor(
+            subject=DEMO_REGULATOR,
+            client_id=DEMO_CLIENT,
+            scopes=scopes_for_kind(RegulatorActor.kind),
+        )
     if name == "device":
         site_id = personas["site_id"]
         return DeviceActor(
-            subject=f"device-{site_id}", client_id=f"device-{site_id}", site_id=site_id
+            subject=f"device-{site_id}",
+            client_id=f"device-{site_id}",
+            scopes=scopes_for_kind(DeviceActor.kind),
+            site_id=site_id,
         )
     staff = session.get(Staff, personas[name])
     if staff is None:
@@ -56,6 +71,7 @@ def persona_actor(session: Session, personas: dict[str, str], name: str) -> Acto
     return StaffActor(
         subject=staff.staff_id,
         client_id=DEMO_CLIENT,
+        scopes=scopes_for_kind(StaffActor.kind),
         company_id=staff.company_id,
         roles=tuple(staff.roles),
     )

@@ -11,6 +11,7 @@ from litestar import Request, post
 from litestar.params import FromPath, JSONBody
 
 from ccus.auth.actors import DeviceActor
+from ccus.auth.route_scopes import SCOPE_ERRORS
 from ccus.authz.loaders import load_site_facts
 from ccus.errors import ProblemError, not_found, problem_responses
 from ccus.history.touches import MAX_TOUCHES_PER_BATCH, Touch, ingest_touches
@@ -43,7 +44,7 @@ class TouchBatchResult(msgspec.Struct):
 @post(
     "/sites/{site_id:str}/touches",
     sync_to_thread=False,
-    responses=problem_responses(400, 401, 404, 413),
+    responses=problem_responses(400, 401, 403, 404, 413),
     status_code=200,
     summary="Post a batch of card touches",
     description=(
@@ -55,6 +56,8 @@ class TouchBatchResult(msgspec.Struct):
         "can be replayed safely. Times need a UTC offset; work days are JST."
     ),
     tags=["history"],
+    opt={"scope": "touches:write"},
+    exception_handlers=SCOPE_ERRORS,
 )
 def post_touches(
     request: Request[Any, Any, Any], site_id: FromPath[str], data: JSONBody[TouchBatch]

@@ -10,6 +10,7 @@ from litestar.params import JSONBody, QueryParameter
 from sqlalchemy import select
 
 from ccus.audit.log import AuditDraft, record_read, write_events
+from ccus.auth.route_scopes import SCOPE_ERRORS
 from ccus.authz.facts import WorkerDirectory
 from ccus.authz.loaders import active_employment_filter
 from ccus.clock import jst_date
@@ -73,6 +74,8 @@ def _directory(request: Request[Any, Any, Any], action: str) -> Any:
         "worker with the same katakana name and birth date gets 409."
     ),
     tags=["workers"],
+    opt={"scope": "workers:write"},
+    exception_handlers=SCOPE_ERRORS,
 )
 def register(
     request: Request[Any, Any, Any], data: JSONBody[WorkerRegistration]
@@ -128,6 +131,8 @@ def register(
         "stored in plaintext. Each listed worker is written to the audit log."
     ),
     tags=["workers"],
+    opt={"scope": "workers:read"},
+    exception_handlers=SCOPE_ERRORS,
 )
 def search(
     request: Request[Any, Any, Any],

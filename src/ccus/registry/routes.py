@@ -11,6 +11,7 @@ from litestar.params import FromPath
 
 from ccus.audit.log import AuditDraft, write_events
 from ccus.auth.actors import WorkerActor
+from ccus.auth.route_scopes import SCOPE_ERRORS
 from ccus.authz.loaders import load_worker_record
 from ccus.errors import ProblemError, not_found, problem_responses
 from ccus.registry.erasure import erase_worker, flush_erased_pages
@@ -28,10 +29,12 @@ WORKER_DESCRIPTION = (
 @get(
     "/workers/me",
     sync_to_thread=True,
-    responses=problem_responses(400, 401, 404),
+    responses=problem_responses(400, 401, 403, 404),
     summary="Read your own worker record",
     description=WORKER_DESCRIPTION,
     tags=["workers"],
+    opt={"scope": "workers:read"},
+    exception_handlers=SCOPE_ERRORS,
 )
 def read_own_record(request: Request[Any, Any, Any]) -> dict[str, Any]:
     actor = authenticate(request)
@@ -48,10 +51,12 @@ def read_own_record(request: Request[Any, Any, Any]) -> dict[str, Any]:
 @get(
     "/workers/{worker_id:str}",
     sync_to_thread=True,
-    responses=problem_responses(400, 401, 404),
+    responses=problem_responses(400, 401, 403, 404),
     summary="Read a worker record",
     description=WORKER_DESCRIPTION,
     tags=["workers"],
+    opt={"scope": "workers:read"},
+    exception_handlers=SCOPE_ERRORS,
 )
 def read_worker(
     request: Request[Any, Any, Any], worker_id: FromPath[str]
@@ -72,7 +77,7 @@ def _read(
 @get(
     "/workers/{worker_id:str}/access",
     sync_to_thread=True,
-    responses=problem_responses(400, 401, 404),
+    responses=problem_responses(400, 401, 403, 404),
     summary="Explain what you may see of a worker",
     description=(
         "Lists the field groups of the worker the caller may see, each with "
@@ -83,6 +88,8 @@ def _read(
         "call is written to the audit log."
     ),
     tags=["workers"],
+    opt={"scope": "workers:read"},
+    exception_handlers=SCOPE_ERRORS,
 )
 def explain_access(
     request: Request[Any, Any, Any], worker_id: FromPath[str]
@@ -115,6 +122,8 @@ class ErasureResult(msgspec.Struct):
         "the key-encryption key that wrapped it is retired."
     ),
     tags=["workers"],
+    opt={"scope": "workers:erase"},
+    exception_handlers=SCOPE_ERRORS,
 )
 def erase_record(
     request: Request[Any, Any, Any], worker_id: FromPath[str]

@@ -10,6 +10,7 @@ from litestar import Request, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from ccus.audit.log import AuditDraft, record_read
+from ccus.auth.route_scopes import SCOPE_ERRORS
 from ccus.clock import jst_date
 from ccus.errors import ProblemError, not_found, problem_responses
 from ccus.sites.facts import SiteSummaryFacts
@@ -38,7 +39,7 @@ TRADE_CODE = re.compile(r"[a-z][a-z_]{0,39}")
 @get(
     "/sites/{site_id:str}/roster",
     sync_to_thread=True,
-    responses=problem_responses(400, 401, 404),
+    responses=problem_responses(400, 401, 403, 404),
     summary="List a site's roster",
     description=(
         "Lists the roster entries the caller may see, with the personal fields "
@@ -49,6 +50,8 @@ TRADE_CODE = re.compile(r"[a-z][a-z_]{0,39}")
         "ordered by entry id; pass `next_cursor` as `after` for the next page."
     ),
     tags=["sites"],
+    opt={"scope": "rosters:read"},
+    exception_handlers=SCOPE_ERRORS,
 )
 def list_roster(
     request: Request[Any, Any, Any],
@@ -71,7 +74,7 @@ def list_roster(
 @get(
     "/sites/{site_id:str}/summary",
     sync_to_thread=True,
-    responses=problem_responses(400, 401, 404),
+    responses=problem_responses(400, 401, 403, 404),
     summary="Read a site's summary",
     description=(
         "For the staff of the site's orderer (発注者) and of its prime "
@@ -91,6 +94,8 @@ def list_roster(
         "an unknown site. Each call is written to the audit log."
     ),
     tags=["sites"],
+    opt={"scope": "sites:read"},
+    exception_handlers=SCOPE_ERRORS,
 )
 def read_site_summary(
     request: Request[Any, Any, Any],
@@ -203,6 +208,8 @@ def summary_days(first: date | None, last: date | None, today: date) -> DayRange
         "audit log with the entry."
     ),
     tags=["sites"],
+    opt={"scope": "rosters:write"},
+    exception_handlers=SCOPE_ERRORS,
 )
 def post_roster_entry(
     request: Request[Any, Any, Any],

@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Request, get
 from litestar.params import FromPath
 
+from ccus.auth.route_scopes import SCOPE_ERRORS
 from ccus.clock import jst_date
 from ccus.errors import ProblemError, not_found, problem_responses
 from ccus.registry.models import Company
@@ -46,6 +47,8 @@ STATISTICS_DESCRIPTION = (
     summary="Read a company's workforce statistics",
     description=STATISTICS_DESCRIPTION,
     tags=["companies"],
+    opt={"scope": "statistics:read"},
+    exception_handlers=SCOPE_ERRORS,
 )
 def read_company_statistics(
     request: Request[Any, Any, Any], company_id: FromPath[str]
