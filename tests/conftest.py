@@ -15,7 +15,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,18 +27,22 @@ from sqlalchemy.engine import make_url
 
 from ccus.app import create_asgi
 from ccus.auth.actors import Actor
+from ccus.auth.scopes import SCOPES
 from ccus.config import Settings, load_settings
 from ccus.crypto.keyring import create_local_keyring
 from ccus.db.engine import normalise_url
 from ccus.db.migrate import upgrade
 from ccus.demo.dataset import Dataset, build_dataset
 from ccus.demo.load import load_dataset
+from ccus.login.keys import LOGIN_CLIENT_KEY_FILE, create_signing_jwk
 from ccus.logs import JsonFormatter, silence_unsafe_loggers
 from ccus.services import Services, build_services
 
 # Noon JST on the day after the demo window ends: the live site is live.
 FIXED_NOW = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
 POSTGRES_ENV = "CCUS_TEST_POSTGRES_URL"
+# Test tokens carry every scope unless a test names fewer; see LiveServer.client.
+EVERY_SCOPE = frozenset(SCOPES)
 
 
 def fixed_clock() -> datetime:
@@ -87,6 +91,8 @@ def _drop_postgres_database(admin_url: str, name: str) -> None:
 def keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("keys")
     create_local_keyring(path)
+    # As `ccus keys init` does: the login client's key beside the keyring.
+    create_signing_jwk(path / LOGIN_CLIENT_KEY_FILE, "login-client")
     return path
 
 
@@ -154,10 +160,20 @@ class LiveServer:
         self._server.should_exit = True
         self._thread.join(timeout=10)
 
-    def client(self, actor: Actor | None = None) -> httpx.Client:
+    def client(
+        self, actor: Actor | None = None, scopes: frozenset[str] = EVERY_SCOPE
+    ) -> httpx.Client:
+        """Return an HTTP client that sends a bearer token for ``actor``, if given.
+
+        The token carries ``scopes`` in place of the actor's own. The default
+        is every scope of the catalogue, whatever the actor's kind, so that
+        the policies alone decide what the actor gets. Tests of scopes pass
+        narrower ones.
+        """
         headers = {}
         if actor is not None:
-            headers["Authorization"] = f"Bearer {self.services.tokens.issue(actor)}"
+            token = self.services.tokens.issue(replace(actor, scopes=scopes))
+            headers["Authorization"] = f"Bearer {token}"
         return httpx.Client(base_url=self.base_url, headers=headers, timeout=30)
 
 

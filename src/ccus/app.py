@@ -34,7 +34,15 @@ from ccus.errors import (
     handle_validation,
 )
 from ccus.history.routes import post_touches
+from ccus.idp.routes import ROUTES as LOCAL_IDP_ROUTES
+from ccus.login.routes import ROUTES as LOGIN_ROUTES
 from ccus.logs import request_id_middleware
+from ccus.oauth.browser_routes import (
+    authorisation_decision,
+    authorisation_page,
+    authorised_clients,
+    revoke_authorised_client,
+)
 from ccus.oauth.routes import (
     authorization_server_metadata,
     introspection_endpoint,
@@ -100,6 +108,10 @@ ROUTES = [
     revocation_endpoint,
     introspection_endpoint,
     reject_other_methods,
+    authorisation_page,
+    authorisation_decision,
+    authorised_clients,
+    revoke_authorised_client,
     read_own_record,
     read_worker,
     explain_access,
@@ -116,6 +128,8 @@ ROUTES = [
     list_audit_alerts,
     read_company_statistics,
     *CONSENT_ROUTES,
+    *LOGIN_ROUTES,
+    *LOCAL_IDP_ROUTES,
 ]
 
 

@@ -90,8 +90,16 @@ def keys() -> None:
 
 @keys.command("init")
 def keys_init() -> None:
-    """Create local development keys under the keys folder if absent."""
+    """Create local development keys under the keys folder if absent.
+
+    These are the keyring, the login client's key and the local provider's key.
+    """
     from ccus.crypto.keyring import create_local_keyring
+    from ccus.login.keys import (
+        LOCAL_IDP_KEY_FILE,
+        LOGIN_CLIENT_KEY_FILE,
+        create_signing_jwk,
+    )
 
     settings = load_settings()
     if settings.production:
@@ -102,6 +110,13 @@ def keys_init() -> None:
     created = create_local_keyring(settings.keys_dir)
     state = "created" if created else "already present"
     click.echo(f"keyring {settings.keys_dir / 'keyring.json'} {state}")
+    for file_name, kid_prefix in (
+        (LOGIN_CLIENT_KEY_FILE, "login-client"),
+        (LOCAL_IDP_KEY_FILE, "local-idp"),
+    ):
+        path = settings.keys_dir / file_name
+        state = "created" if create_signing_jwk(path, kid_prefix) else "already present"
+        click.echo(f"key {path} {state}")
 
 
 def _progress_bar(description: str, total: int, unit: str = " keys"):  # type: ignore[no-untyped-def]
@@ -332,6 +347,74 @@ def workers_erase(worker_id: str) -> None:
 
 
 @main.group()
+def staff() -> None:
+    """Manage the staff who act for companies."""
+
+
+@staff.command("link")
+@click.argument("staff_id")
+def staff_link(staff_id: str) -> None:
+    """Let a national-ID login act as STAFF_ID, by name and birth date.
+
+    Reads two lines from stdin, never from arguments, so that they stay out of
+    shell history and process lists: the name as on the person's My Number
+    card, then the birth date as YYYY-MM-DD. Only a keyed HMAC of the two is
+    stored in the staff row.
+    """
+    from datetime import date
+
+    from ccus.audit.log import AuditDraft, write_events
+    from ccus.ids import is_id14
+    from ccus.registry.models import Staff
+    from ccus.registry.mynumber import contains_individual_number
+    from ccus.services import build_services
+
+    if not is_id14(staff_id):
+        raise click.BadParameter("must be exactly 14 digits", param_hint="STAFF_ID")
+    lines = [line.strip() for line in sys.stdin.read(4096).splitlines() if line.strip()]
+    if len(lines) != 2:
+        raise click.ClickException(
+            "expected two lines on stdin: the name as on the My Number card, then "
+            "the birth date as YYYY-MM-DD"
+        )
+    name, birth_text = lines
+    try:
+        birth_date = date.fromisoformat(birth_text)
+    except ValueError:
+        raise click.ClickException(
+            "the second line is not a birth date; write it as YYYY-MM-DD"
+        ) from None
+    if contains_individual_number(name):
+        raise click.ClickException(
+            "the first line contains an individual number (My Number), which is "
+            "never stored; send the name only"
+        )
+    state = build_services(load_settings())
+    context = operator_context(state)
+    with state.session() as session:
+        row = session.get(Staff, staff_id)
+        if row is None:
+            raise click.ClickException(f"no staff member {staff_id} is registered")
+        try:
+            row.login_index = state.staff_login_index.token(name, birth_date)
+        except ValueError:
+            raise click.ClickException("the first line contains no name") from None
+        draft = AuditDraft(
+            "link_staff_login",
+            "staff",
+            "allow",
+            basis=[{"kind": "staff", "ref": staff_id}],
+        )
+        write_events(session, context, [draft])
+        session.commit()
+        company_id = row.company_id
+    click.echo(
+        f"staff {staff_id} linked: a national-ID login with that name and birth "
+        f"date now acts for company {company_id}"
+    )
+
+
+@main.group()
 def clients() -> None:
     """Register and manage the OAuth clients of the token endpoint."""
 
@@ -350,11 +433,25 @@ def clients() -> None:
     help="Act as a regulator tool that reads the audit log.",
 )
 @click.option(
+    "--redirect-uri",
+    "redirect_uris",
+    multiple=True,
+    metavar="URI",
+    help="Act for the people who log in to it, sending them back to this exact "
+    "URI after they approve (repeatable).",
+)
+@click.option(
+    "--no-refresh",
+    is_flag=True,
+    help="With --redirect-uri: issue no refresh tokens to the client.",
+)
+@click.option(
     "--auth-method",
-    type=click.Choice(["private_key_jwt", "client_secret_basic"]),
+    type=click.Choice(["private_key_jwt", "client_secret_basic", "none"]),
     default="private_key_jwt",
     show_default=True,
-    help="How the client authenticates at the token endpoint.",
+    help="How the client authenticates at the token endpoint; 'none' registers "
+    "a public client (an app that cannot keep a secret), with --redirect-uri.",
 )
 @click.option(
     "--jwks",
@@ -367,29 +464,42 @@ def clients() -> None:
     "scopes",
     multiple=True,
     help="A scope the client may request (repeatable); default: every scope "
-    "open to a device or a regulator.",
+    "open to the client's actors.",
 )
 def clients_add(
     name: str,
     site_id: str | None,
     regulator: bool,
+    redirect_uris: tuple[str, ...],
+    no_refresh: bool,
     auth_method: str,
     jwks_file: Path | None,
     scopes: tuple[str, ...],
 ) -> None:
     """Register a client named NAME and print its id, and its secret once.
 
-    The client uses the client_credentials grant and acts as a device of
-    one site (--device-site) or as a regulator (--regulator).
+    A machine client uses the client_credentials grant and acts as a device
+    of one site (--device-site) or as a regulator (--regulator). A client for
+    people (--redirect-uri) uses the authorization code grant with PKCE and
+    acts for the person who logs in and approves it.
     """
     from ccus.audit.log import AuditDraft, write_events
     from ccus.oauth.clients import ClientError, ClientSpec, register_client
     from ccus.services import build_services
 
-    if (site_id is None) == (not regulator):
+    chosen = [site_id is not None, regulator, bool(redirect_uris)]
+    if sum(chosen) != 1:
         raise click.UsageError(
-            "choose exactly one of --device-site SITE_ID or --regulator"
+            "choose exactly one of --device-site SITE_ID, --regulator or "
+            "--redirect-uri URI"
         )
+    if no_refresh and not redirect_uris:
+        raise click.UsageError("--no-refresh applies only with --redirect-uri")
+    acts_as: str | None = None
+    if site_id is not None:
+        acts_as = "device"
+    elif regulator:
+        acts_as = "regulator"
     jwks = None
     if jwks_file is not None:
         try:
@@ -401,11 +511,13 @@ def clients_add(
             ) from None
     spec = ClientSpec(
         name=name,
-        acts_as="regulator" if regulator else "device",
+        acts_as=acts_as,
         site_id=site_id,
         auth_method=auth_method,
         jwks=jwks,
         scopes=scopes or None,
+        redirect_uris=redirect_uris,
+        refresh_tokens=not no_refresh,
     )
     state = build_services(load_settings())
     context = operator_context(state)
@@ -434,6 +546,8 @@ def clients_add(
         f"acts as {_acting_as(client.acts_as, client.site_id)} with scope "
         f"{' '.join(client.scopes) or '(none)'}"
     )
+    for uri in client.redirect_uris:
+        click.echo(f"redirect URI: {uri}")
 
 
 @clients.command("list")
@@ -507,7 +621,7 @@ def clients_disable(client_id: str) -> None:
 def _acting_as(acts_as: str | None, site_id: str | None) -> str:
     if acts_as == "device":
         return f"device of site {site_id}"
-    return acts_as or "no actor"
+    return acts_as or "the people who log in to it"
 
 
 @main.command()
@@ -591,6 +705,7 @@ def demo_load(seed: int, workers: int, if_empty: bool, scenario: bool) -> None:
 
     from ccus.demo.dataset import build_dataset
     from ccus.demo.load import is_empty, load_dataset
+    from ccus.idp.holders import holders_path
     from ccus.services import build_services
 
     state = build_services(load_settings())
@@ -598,6 +713,8 @@ def demo_load(seed: int, workers: int, if_empty: bool, scenario: bool) -> None:
         if not is_empty(session):
             if if_empty:
                 click.echo("database already holds data; demo data set not loaded")
+                if not holders_path(state.settings.data_dir).exists():
+                    _write_card_holders(state, seed, strict=False)
                 return
             raise click.ClickException(
                 "the database already holds data; load the demo into an empty "
@@ -625,6 +742,7 @@ def demo_load(seed: int, workers: int, if_empty: bool, scenario: bool) -> None:
     click.echo(
         f"loaded {len(dataset.workers)} workers and {len(dataset.touches)} touches"
     )
+    _write_card_holders(state, seed)
     if scenario:
         from ccus.demo.scenario import ordinary_week, poaching_pattern
 
@@ -634,6 +752,40 @@ def demo_load(seed: int, workers: int, if_empty: bool, scenario: bool) -> None:
             f"replayed a week of site work ({reads} reads) and a poaching "
             f"pattern ({opened} profiles); see GET /audit/alerts"
         )
+
+
+def _write_card_holders(state: Services, seed: int, strict: bool = True) -> None:
+    """Write the local provider's demo card holders and the staff login indexes.
+
+    Unless ``strict``, a database without the demo's personas only prints why
+    no holders were written, so that ``make run`` still serves.
+    """
+    from ccus.demo.load import read_personas
+    from ccus.demo.login import CardHolderError, load_card_holders
+    from ccus.idp.holders import holders_path
+
+    path = holders_path(state.settings.data_dir)
+    with state.session() as session:
+        try:
+            holders = load_card_holders(
+                session,
+                read_personas(session),
+                state.vault,
+                state.indexer,
+                state.staff_login_index,
+                path,
+                seed,
+            )
+        except CardHolderError as error:
+            message = (
+                f"{error}; load the demo into an empty database to write the card "
+                "holders"
+            )
+            if strict:
+                raise click.ClickException(message) from None
+            click.echo(f"no demo card holders written: {message}")
+            return
+    click.echo(f"wrote {len(holders)} demo card holders to {path}")
 
 
 @demo.command("personas")
@@ -666,7 +818,7 @@ def demo_personas() -> None:
     help="Seconds the token stays valid (1 to 86400).",
 )
 def demo_token(persona: str, lifetime: int) -> None:
-    """Print a bearer token for a demo PERSONA."""
+    """Print a bearer token for a demo PERSONA, with every scope of its kind."""
     from ccus.demo.load import read_personas
     from ccus.demo.personas import PERSONAS, persona_actor
     from ccus.services import build_services

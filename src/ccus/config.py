@@ -20,6 +20,11 @@ class Settings:
     ``kek_provider`` names where key-encryption keys live: ``local`` for the
     keyring file, ``pkcs11`` for a PKCS#11 token, configured by the
     ``pkcs11_*`` fields.
+
+    ``login_issuer`` is the OpenID Provider people log in with, and
+    ``login_client_id`` is this service's client id there. ``local_idp``
+    serves the local demo provider under ``/idp``, whose card holders live
+    in ``data_dir``.
     """
 
     mode: str
@@ -38,6 +43,10 @@ class Settings:
     # Left out of repr() so that printing or logging the settings never shows it.
     pkcs11_pin: str | None = field(default=None, repr=False)
     pkcs11_active_kek: str | None = None
+    login_issuer: str = "http://127.0.0.1:8000/idp"
+    login_client_id: str = "ccus"
+    local_idp: bool = False
+    data_dir: Path = Path("var")
 
     @property
     def production(self) -> bool:
@@ -61,12 +70,20 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         raise ValueError(
             f"CCUS_KEK_PROVIDER is {kek_provider!r}; set it to 'local' or 'pkcs11'"
         )
+    issuer = env.get("CCUS_ISSUER", "http://127.0.0.1:8000")
+    local_idp = _flag(env, "CCUS_LOCAL_IDP", default=mode == "development")
+    if local_idp and mode == "production":
+        raise ValueError(
+            "CCUS_LOCAL_IDP is on in production mode, but the local provider is a "
+            "demo whose card holders anyone may choose; unset CCUS_LOCAL_IDP and "
+            "set CCUS_LOGIN_ISSUER to the national ID provider's issuer"
+        )
     return Settings(
         mode=mode,
         database_url=env.get("CCUS_DATABASE_URL", DEFAULT_DATABASE_URL),
         keys_dir=Path(env.get("CCUS_KEYS_DIR", "keys")),
         redis_url=env.get("CCUS_REDIS_URL") or None,
-        issuer=env.get("CCUS_ISSUER", "http://127.0.0.1:8000"),
+        issuer=issuer,
         audience=env.get("CCUS_AUDIENCE", "ccus-api"),
         token_lifetime_seconds=int(env.get("CCUS_TOKEN_LIFETIME_SECONDS", "3600")),
         max_body_bytes=int(env.get("CCUS_MAX_BODY_BYTES", str(1024 * 1024))),
@@ -76,6 +93,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         pkcs11_token_label=env.get("CCUS_PKCS11_TOKEN") or None,
         pkcs11_pin=env.get("CCUS_PKCS11_PIN") or None,
         pkcs11_active_kek=env.get("CCUS_PKCS11_ACTIVE_KEK") or None,
+        login_issuer=env.get("CCUS_LOGIN_ISSUER") or f"{issuer.rstrip('/')}/idp",
+        login_client_id=env.get("CCUS_LOGIN_CLIENT_ID") or "ccus",
+        local_idp=local_idp,
+        data_dir=Path(env.get("CCUS_DATA_DIR") or "var"),
     )
 
 

@@ -25,10 +25,18 @@ from ccus.config import Settings
 from ccus.crypto.keyring import BLIND_INDEX, KEK, PURPOSES, Keyring, KeyringFile
 from ccus.crypto.select import kek_provider
 from ccus.db.engine import make_engine, make_session_factory
+from ccus.idp.provider import LocalProvider
+from ccus.login.client import RelyingParty
+from ccus.login.linking import StaffLoginIndex
+from ccus.login.sessions import BrowserSessions
+from ccus.login.store import ValueStore as LoginValues
+from ccus.login.wiring import build_login
+from ccus.oauth.codes import AuthorizationCodes
 from ccus.oauth.server import OAuthServer
 from ccus.oauth.stores import (
     ExpiringKeys,
     MemoryKeys,
+    RateLimiter,
     RedisKeys,
     ReplayCache,
     RevokedTokens,
@@ -36,6 +44,11 @@ from ccus.oauth.stores import (
 from ccus.registry.indexes import WorkerIndexer
 from ccus.registry.vault import WorkerVault
 
+# Requests per minute that one client (or one address naming no client) may
+# send to the token, revocation and introspection endpoints. A client for
+# people refreshes once per user every 10 minutes, so this serves about 6,000
+# active users per client.
+TOKEN_REQUESTS_PER_MINUTE = 600
 FILE_PURPOSES_WITH_HSM = tuple(purpose for purpose in PURPOSES if purpose != KEK)
 
 
@@ -54,6 +67,11 @@ class Services:
     detectors: PoachingDetectors
     audit_writer: AuditWriter
     oauth: OAuthServer
+    values: LoginValues
+    browser_sessions: BrowserSessions
+    login: RelyingParty
+    staff_login_index: StaffLoginIndex
+    local_idp: LocalProvider | None = None
 
     def session(self) -> AbstractContextManager[Session]:
         """Open a session that rolls back whatever it did not commit."""
@@ -110,6 +128,12 @@ def build_services(settings: Settings, clock: Clock = system_clock) -> Services:
     )
     sessions = make_session_factory(engine)
     chain = AuditChain(*keyring.audit_key())
+    login = build_login(
+        settings,
+        lambda: clock().timestamp(),
+        keyring.active_entry(BLIND_INDEX).material,
+        oauth_keys,
+    )
     detectors = PoachingDetectors(store)
     services = Services(
         settings=settings,
@@ -119,6 +143,11 @@ def build_services(settings: Settings, clock: Clock = system_clock) -> Services:
         policies=policies,
         vault=vault,
         indexer=WorkerIndexer(keyring.active_entry(BLIND_INDEX).material, vault),
+        values=login.values,
+        browser_sessions=login.browser_sessions,
+        login=login.login,
+        staff_login_index=login.staff_login_index,
+        local_idp=login.local_idp,
         audit_chain=chain,
         read_path=ReadPath(policies, vault),
         clock=clock,
@@ -136,6 +165,13 @@ def build_services(settings: Settings, clock: Clock = system_clock) -> Services:
             ReplayCache(oauth_keys),
             revoked_tokens,
             clock=lambda: clock().timestamp(),
+            codes=AuthorizationCodes(login.values),
+            rate_limiter=RateLimiter(
+                oauth_keys,
+                "token",
+                TOKEN_REQUESTS_PER_MINUTE,
+                window_seconds=60,
+            ),
         ),
     )
     return services

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -9,14 +10,18 @@ from typing import Any
 from litestar import Request
 from litestar.datastructures import State
 
-from ccus.audit.log import AccessContext
+from ccus.audit.log import AccessContext, AuditDraft
 from ccus.auth.actors import Actor
+from ccus.auth.route_scopes import require_scope, route_scope
 from ccus.auth.tokens import InvalidToken
 from ccus.errors import ProblemError
 from ccus.ids import is_id14
+from ccus.oauth.audit import UNKNOWN_CLIENT, ClientActor
 from ccus.oauth.stores import OAuthStoreError
 from ccus.registry.mynumber import contains_individual_number
 from ccus.services import Services
+
+logger = logging.getLogger(__name__)
 
 PURPOSE_HEADER = "x-ccus-purpose"
 # Row ids are 32-bit integers on PostgreSQL; larger cursors are invalid.
@@ -33,15 +38,20 @@ def services(state: State) -> Services:
 
 
 def authenticate(request: Request[Any, Any, Any]) -> Actor:
-    """Return the actor of the request's bearer token.
+    """Return the actor of the request's bearer token if it has the route's scope.
 
     Verification checks the revocation list too, so a revoked token fails
-    here on every route.
+    here on every route. The scope check runs before the route reads
+    anything, and it only narrows: the policies still decide what an actor
+    whose token has the scope may do.
 
     Raises:
         ProblemError: 401 when the token is missing, fails verification or
             was revoked; 503 when the revocation list cannot be read.
+        InsufficientScope: 403 when the token lacks the route's scope.
+        UndeclaredScope: the route declares no scope of the catalogue.
     """
+    scope = route_scope(request)
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -52,8 +62,9 @@ def authenticate(request: Request[Any, Any, Any]) -> Actor:
             "Send an access token in the Authorization header as 'Bearer <token>'.",
         )
     try:
-        return services(request.app.state).tokens.verify(token.strip())
+        actor = services(request.app.state).tokens.verify(token.strip())
     except InvalidToken as error:
+        _audit_rejected_token(request, error.reason)
         raise ProblemError(
             401,
             "invalid-token",
@@ -68,6 +79,39 @@ def authenticate(request: Request[Any, Any, Any]) -> Actor:
             "The list of revoked tokens could not be read, so the token was not "
             "accepted; retry later.",
         ) from None
+    require_scope(actor, scope)
+    return actor
+
+
+def _audit_rejected_token(request: Request[Any, Any, Any], reason: str) -> None:
+    """Record a bearer token that failed verification, by the check it failed.
+
+    Nothing in the token is trusted, so the entry names no actor. A failed
+    write is logged and the request still gets its 401, since a refused
+    token disclosed nothing.
+    """
+    state = services(request.app.state)
+    unknown = ClientActor(subject=UNKNOWN_CLIENT, client_id=UNKNOWN_CLIENT)
+    context = AccessContext(
+        actor=unknown,
+        request_id=str(request.scope.get("state", {}).get("request_id", "")),
+        now=state.clock(),
+        chain=state.audit_chain,
+        detectors=state.detectors,
+    )
+    draft = AuditDraft(
+        "authenticate",
+        "access_token",
+        "deny",
+        basis=[{"kind": "failure", "ref": reason}],
+    )
+    try:
+        state.audit_writer.write(context, [draft])
+    except Exception:
+        logger.exception(
+            "audit entry of a rejected token failed",
+            extra={"reason": reason, "request_id": context.request_id},
+        )
 
 
 def access_context(request: Request[Any, Any, Any], actor: Actor) -> AccessContext:

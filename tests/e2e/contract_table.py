@@ -151,6 +151,28 @@ POST_DECISION = Endpoint("POST", "/consents/{consent_id}/decision")
 POST_REVOCATION = Endpoint("POST", "/consents/{consent_id}/revocation")
 GET_RECEIPT = Endpoint("GET", "/consents/{consent_id}/receipt")
 
+GET_LOGIN_JWKS = Endpoint("GET", "/login/jwks.json")
+
+# Pages and redirects that a browser follows with its session cookie. A
+# bearer token plays no part in them, so they have no row here: tests/login
+# and tests/oauth cover them.
+BROWSER_PATHS = frozenset(
+    {
+        "/oauth/authorize",
+        "/account/clients",
+        "/account/clients/revocation",
+        "/login",
+        "/login/callback",
+        "/login/session",
+        "/login/registration",
+        "/logout",
+        "/idp/.well-known/openid-configuration",
+        "/idp/jwks.json",
+        "/idp/authorize",
+        "/idp/token",
+    }
+)
+
 OAUTH_POSTS = (POST_OAUTH_TOKEN, POST_OAUTH_REVOKE, POST_OAUTH_INTROSPECT)
 # Every other method on the OAuth paths gets 405.
 OAUTH_OTHER_METHODS = tuple(
@@ -178,6 +200,7 @@ CONTRACT: dict[Endpoint, dict[str, Expect]] = {
     # Public documents: a bearer token is neither needed nor looked at.
     GET_HEALTH: everyone(OK),
     GET_JWKS: everyone(OK),
+    GET_LOGIN_JWKS: everyone(OK),
     GET_OAUTH_METADATA: everyone(OK),
     # The OAuth endpoints take client authentication (client_secret_basic
     # or private_key_jwt). A persona's bearer token authenticates no client,

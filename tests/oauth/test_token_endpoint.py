@@ -341,7 +341,9 @@ def test_implicit_response_type_rejected(server: LiveServer) -> None:
             "/oauth/authorize",
             params={"response_type": "token", "client_id": client.client_id},
         )
-    assert authorize.status_code == 404
+    # A machine client has no redirect URI, so the refusal is a page.
+    assert authorize.status_code == 400
+    assert "location" not in authorize.headers
 
 
 def test_missing_grant_type_rejected(server: LiveServer) -> None:

@@ -87,8 +87,14 @@ def test_device_token_rejected_elsewhere(server: LiveServer) -> None:
         )
     assert other_site is not None
     with server.client() as http:
-        assert_problem(http.get(f"/workers/{target}", headers=bearer(token)), 404)
-        assert_problem(http.get("/audit/events", headers=bearer(token)), 404)
+        # A device token cannot hold these routes' scopes, so no policy runs.
+        for path, scope in (
+            (f"/workers/{target}", "workers:read"),
+            ("/audit/events", "audit:read"),
+        ):
+            refused = http.get(path, headers=bearer(token))
+            assert_problem(refused, 403)
+            assert f'scope="{scope}"' in refused.headers["www-authenticate"]
         response = http.post(
             f"/sites/{other_site}/touches",
             json=touch(target),
@@ -239,9 +245,21 @@ def test_metadata_lists_what_is_served(server: LiveServer) -> None:
     assert body["revocation_endpoint"] == f"{issuer}/oauth/revoke"
     assert body["introspection_endpoint"] == f"{issuer}/oauth/introspect"
     assert body["jwks_uri"] == f"{issuer}/.well-known/jwks.json"
-    assert body["grant_types_supported"] == ["client_credentials"]
-    assert body["response_types_supported"] == []
+    assert body["authorization_endpoint"] == f"{issuer}/oauth/authorize"
+    assert body["grant_types_supported"] == [
+        "authorization_code",
+        "refresh_token",
+        "client_credentials",
+    ]
+    assert body["response_types_supported"] == ["code"]
+    assert body["code_challenge_methods_supported"] == ["S256"]
+    assert body["authorization_response_iss_parameter_supported"] is True
     assert body["token_endpoint_auth_methods_supported"] == [
+        "private_key_jwt",
+        "client_secret_basic",
+        "none",
+    ]
+    assert body["introspection_endpoint_auth_methods_supported"] == [
         "private_key_jwt",
         "client_secret_basic",
     ]
@@ -250,8 +268,6 @@ def test_metadata_lists_what_is_served(server: LiveServer) -> None:
         "EdDSA",
         "PS256",
     ]
-    assert "authorization_endpoint" not in body
-    assert "authorization_response_iss_parameter_supported" not in body
     metadata = AuthorizationServerMetadata(body)
     for name in metadata.REGISTRY_KEYS:
         # An empty response_types_supported is true here: no grant uses the

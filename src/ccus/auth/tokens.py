@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from joserfc import jws, jwt
-from joserfc.errors import JoseError
+from joserfc.errors import ExpiredTokenError, JoseError
 from joserfc.jwk import ECKey
 
 from ccus.auth.actors import (
@@ -32,6 +32,8 @@ ALGORITHMS = ("ES256",)
 TOKEN_TYPE = "at+jwt"  # noqa: S105 - a media type, not a secret
 FORBIDDEN_HEADERS = frozenset({"jku", "jwk", "x5u", "x5c", "crit"})
 LEEWAY_SECONDS = 30
+# The audit reason of a failed registered claim.
+CLAIM_REASONS = {"iss": "issuer", "aud": "audience", "exp": "expired"}
 # The audit log stores subjects and client ids in 80-character columns.
 MAX_CLAIM_LENGTH = 80
 
@@ -40,7 +42,12 @@ class InvalidToken(Exception):
     """The bearer token failed verification.
 
     The message names the failed check; it never contains the token.
+    ``reason`` is a short code of the check for audit entries.
     """
+
+    def __init__(self, message: str, reason: str = "malformed") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class RevocationList(Protocol):
@@ -172,19 +179,21 @@ class TokenService:
         try:
             header = jws.extract_compact(token.encode("ascii")).headers()
         except (JoseError, ValueError, UnicodeError):
-            raise InvalidToken("token is not a compact JWS") from None
+            raise InvalidToken("token is not a compact JWS", "not_jws") from None
         if header.get("alg") not in ALGORITHMS:
-            raise InvalidToken("token algorithm is not allowed")
+            raise InvalidToken("token algorithm is not allowed", "algorithm")
         if FORBIDDEN_HEADERS & header.keys():
-            raise InvalidToken("token header names a key source; none is allowed")
+            raise InvalidToken(
+                "token header names a key source; none is allowed", "key_source"
+            )
         if header.get("kid") != self._kid:
-            raise InvalidToken("token key id is unknown")
+            raise InvalidToken("token key id is unknown", "unknown_kid")
         if header.get("typ") != TOKEN_TYPE:
-            raise InvalidToken("token type is not at+jwt")
+            raise InvalidToken("token type is not at+jwt", "token_type")
         try:
             decoded = jwt.decode(token, self._public, algorithms=list(ALGORITHMS))
         except (JoseError, ValueError):
-            raise InvalidToken("token signature is invalid") from None
+            raise InvalidToken("token signature is invalid", "signature") from None
         registry = jwt.JWTClaimsRegistry(
             now=int(self._clock()),
             leeway=LEEWAY_SECONDS,
@@ -195,16 +204,22 @@ class TokenService:
         )
         try:
             registry.validate(decoded.claims)
-        except JoseError as error:
+        except ExpiredTokenError as error:
             raise InvalidToken(
-                f"token claims are invalid: {error.description}"
+                f"token claims are invalid: {error.description}", "expired"
+            ) from None
+        except JoseError as error:
+            claim = getattr(error, "claim", None)
+            reason = CLAIM_REASONS.get(claim, "claims") if claim else "claims"
+            raise InvalidToken(
+                f"token claims are invalid: {error.description}", reason
             ) from None
         actor = _actor_from_claims(decoded.claims)
         jti = decoded.claims.get("jti")
         if not isinstance(jti, str) or not jti:
-            raise InvalidToken("token lacks the jti claim")
+            raise InvalidToken("token lacks the jti claim", "claims")
         if self._revocations is not None and self._revocations.is_revoked(jti):
-            raise InvalidToken("token was revoked")
+            raise InvalidToken("token was revoked", "revoked")
         return VerifiedToken(actor=actor, claims=dict(decoded.claims))
 
 

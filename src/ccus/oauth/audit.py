@@ -15,10 +15,14 @@ from ccus.auth.actors import Actor
 CLIENT_AUTHENTICATION = "client_authentication"
 ISSUE_TOKEN = "issue_token"  # noqa: S105 - an audit action name
 REVOKE_TOKEN = "revoke_token"  # noqa: S105 - an audit action name
+AUTHORIZE = "authorize"
+REVOKE_GRANT = "revoke_grant"
 RESOURCES = {
     CLIENT_AUTHENTICATION: "oauth_client",
     ISSUE_TOKEN: "access_token",
     REVOKE_TOKEN: "access_token",
+    AUTHORIZE: "oauth_grant",
+    REVOKE_GRANT: "oauth_grant",
 }
 # The actor id of entries whose client id names no registered client. The
 # client id sent is not stored, because it is unverified input that may
@@ -41,6 +45,8 @@ class OAuthEvent:
     """One audit entry of an OAuth request, before it is written.
 
     ``client_id`` is None when the request named no registered client.
+    ``person`` is the actor of entries a person caused, such as approving a
+    client on the consent page; the client is the actor of the others.
     """
 
     action: str
@@ -48,9 +54,12 @@ class OAuthEvent:
     client_id: str | None
     basis: list[dict[str, str]] = field(default_factory=list)
     site_id: str | None = None
+    person: Actor | None = None
 
     @property
-    def actor(self) -> ClientActor:
+    def actor(self) -> Actor:
+        if self.person is not None:
+            return self.person
         name = self.client_id or UNKNOWN_CLIENT
         return ClientActor(subject=name, client_id=name)
 

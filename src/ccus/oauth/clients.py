@@ -1,9 +1,11 @@
 """The client registry: registration rules, lookup and disabling.
 
-Only confidential clients that use the client credentials grant can be
-registered, since that is the only grant the token endpoint serves. The
-table keeps redirect URIs, grant types and the ``public`` kind so that
-clients acting for users can be registered once a grant needs them.
+A client is one of two sorts. A machine client acts as a device or a
+regulator and uses the client credentials grant. A client for people (the
+contractor software a person logs in to) uses the authorization code grant,
+and optionally refresh tokens, with exact redirect URIs. A client for people
+may be public (an app on a phone or a PC, which cannot keep a secret): it
+then authenticates with nothing, and PKCE alone binds its codes.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, KeySetSerialization, RSAKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ccus.auth.scopes import scopes_for_kind
 from ccus.ids import is_id14
 from ccus.oauth.client_secrets import check_secret, generate_secret, hash_secret
 from ccus.oauth.models import OAuthClient
@@ -30,17 +34,20 @@ PRIVATE_KEY_JWT = "private_key_jwt"
 CLIENT_SECRET_BASIC = "client_secret_basic"  # noqa: S105 - a method name
 # The methods a confidential client may register, preferred first.
 CONFIDENTIAL_AUTH_METHODS = (PRIVATE_KEY_JWT, CLIENT_SECRET_BASIC)
+NO_AUTHENTICATION = "none"
 CLIENT_CREDENTIALS = "client_credentials"
+AUTHORIZATION_CODE = "authorization_code"
+REFRESH_TOKEN = "refresh_token"  # noqa: S105 - a grant type name
+GRANT_TYPES = (AUTHORIZATION_CODE, REFRESH_TOKEN, CLIENT_CREDENTIALS)
 DEVICE = "device"
 REGULATOR = "regulator"
 ACTS_AS = (DEVICE, REGULATOR)
-# Each scope, mapped to the actor kind that may be granted it. NOTE: the policies
-# decide by actor kind and do not read the scope yet, so a scope narrows
-# nothing beyond what the actor kind already allows.
-SCOPES = {
-    "touches:write": DEVICE,
-    "audit:read": REGULATOR,
-}
+# The actor kinds a person may act as through a client for people.
+PERSON_KINDS = ("worker", "staff")
+MAX_REDIRECT_URIS = 10
+MAX_REDIRECT_URI_LENGTH = 500
+# RFC 8252 section 8.3 advises loopback IP literals over "localhost".
+LOOPBACK_HOSTS = ("127.0.0.1", "::1")
 # Signing algorithms of private_key_jwt assertions, with the key each needs.
 # NOTE: RFC 9864 deprecates "EdDSA" in favour of "Ed25519", and joserfc 1.8
 # emits a SecurityWarning each time it verifies an EdDSA signature.
@@ -143,8 +150,7 @@ class RegisteredClient:
         return method == self.token_endpoint_auth_method
 
     def check_response_type(self, response_type: str) -> bool:
-        # The server has no authorization endpoint.
-        return False
+        return response_type == "code" and AUTHORIZATION_CODE in self.grant_types
 
     def check_grant_type(self, grant_type: str) -> bool:
         return grant_type in self.grant_types
@@ -154,15 +160,20 @@ class RegisteredClient:
 class ClientSpec:
     """The registration an administrator requests for a new client.
 
-    ``scopes`` of None means every scope open to the ``acts_as`` kind.
+    ``acts_as`` names the actor of a machine client (``device`` or
+    ``regulator``); None registers a client for people, which needs
+    ``redirect_uris``. ``auth_method`` ``none`` makes a public client.
+    ``scopes`` of None means every scope open to the client's actors.
     """
 
     name: str
-    acts_as: str
+    acts_as: str | None
     site_id: str | None
     auth_method: str
     jwks: Any = None
     scopes: tuple[str, ...] | None = None
+    redirect_uris: tuple[str, ...] = ()
+    refresh_tokens: bool = True
 
 
 def register_client(
@@ -170,7 +181,8 @@ def register_client(
 ) -> tuple[RegisteredClient, str | None]:
     """Add a client and return it with its secret, which is shown only this once.
 
-    The secret is None for private_key_jwt clients. The caller commits.
+    The secret is None for private_key_jwt and public clients. The caller
+    commits.
 
     Raises:
         ClientError: the spec is invalid; the message names the fix.
@@ -180,10 +192,13 @@ def register_client(
         raise ClientError(f"the client name must be 1 to {MAX_NAME_LENGTH} characters")
     _check_acting(session, spec)
     scopes = _checked_scopes(spec.acts_as, spec.scopes)
-    if spec.auth_method not in CONFIDENTIAL_AUTH_METHODS:
+    methods: tuple[str, ...] = CONFIDENTIAL_AUTH_METHODS
+    if spec.acts_as is None:
+        methods = (*CONFIDENTIAL_AUTH_METHODS, NO_AUTHENTICATION)
+    if spec.auth_method not in methods:
         raise ClientError(
-            f"token endpoint auth method {spec.auth_method!r} is not available; "
-            f"choose {' or '.join(CONFIDENTIAL_AUTH_METHODS)}"
+            f"token endpoint auth method {spec.auth_method!r} is not available "
+            f"to this client; choose {' or '.join(methods)}"
         )
     secret: str | None = None
     jwks: dict[str, Any] | None = None
@@ -195,17 +210,23 @@ def register_client(
         jwks = validate_jwks(spec.jwks)
     elif spec.jwks is not None:
         raise ClientError("a JWK Set is used only with private_key_jwt")
-    else:
+    elif spec.auth_method == CLIENT_SECRET_BASIC:
         secret = generate_secret()
+    if spec.acts_as is not None:
+        grant_types = [CLIENT_CREDENTIALS]
+    else:
+        grant_types = [AUTHORIZATION_CODE]
+        if spec.refresh_tokens:
+            grant_types.append(REFRESH_TOKEN)
     row = OAuthClient(
         client_id=secrets.token_hex(16),
         name=name,
-        kind=CONFIDENTIAL,
+        kind=PUBLIC if spec.auth_method == NO_AUTHENTICATION else CONFIDENTIAL,
         token_endpoint_auth_method=spec.auth_method,
         secret_hash=hash_secret(secret) if secret is not None else None,
         jwks=jwks,
-        redirect_uris=[],
-        grant_types=[CLIENT_CREDENTIALS],
+        redirect_uris=list(_checked_redirect_uris(spec)),
+        grant_types=grant_types,
         scopes=list(scopes),
         acts_as=spec.acts_as,
         site_id=spec.site_id,
@@ -215,6 +236,70 @@ def register_client(
     session.add(row)
     session.flush()
     return RegisteredClient.from_row(row), secret
+
+
+def validate_redirect_uri(uri: str) -> str:
+    """Return ``uri`` if a client may register it as a redirect URI.
+
+    Allowed are https URIs, http URIs on a loopback host for apps on the
+    person's own computer (RFC 8252 section 7.3), and private-use schemes in
+    reverse domain form for mobile apps (RFC 8252 section 7.1). Scheme and
+    host must be lower case, since requests must match the registered
+    string exactly; userinfo and fragments are refused (RFC 6749 section
+    3.1.2).
+
+    Raises:
+        ClientError: naming what is wrong with the URI.
+    """
+    if not 0 < len(uri) <= MAX_REDIRECT_URI_LENGTH or not uri.isprintable():
+        raise ClientError(
+            f"a redirect URI must be 1 to {MAX_REDIRECT_URI_LENGTH} printable "
+            "characters"
+        )
+    try:
+        parts = urlsplit(uri)
+        parts.port  # noqa: B018 - parsing the port checks it
+    except ValueError:
+        raise ClientError("a redirect URI must be an absolute URI") from None
+    if not parts.scheme or parts.scheme != parts.scheme.lower():
+        raise ClientError("a redirect URI needs a lower-case scheme, such as https")
+    if parts.fragment or "#" in uri:
+        raise ClientError("a redirect URI must not contain a fragment (#...)")
+    if "@" in parts.netloc:
+        raise ClientError("a redirect URI must not contain userinfo (user@host)")
+    if parts.scheme in ("https", "http"):
+        if not parts.hostname or parts.netloc != parts.netloc.lower():
+            raise ClientError("a redirect URI needs a lower-case host name")
+        if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+            raise ClientError(
+                "an http redirect URI must be on a loopback address (127.0.0.1 "
+                "or [::1]); use https for any other host"
+            )
+        return uri
+    if "." not in parts.scheme:
+        raise ClientError(
+            "a redirect URI must use https, http on a loopback host, or a "
+            "private-use scheme in reverse domain form such as com.example.app"
+        )
+    return uri
+
+
+def _checked_redirect_uris(spec: ClientSpec) -> tuple[str, ...]:
+    if spec.acts_as is not None:
+        if spec.redirect_uris:
+            raise ClientError(
+                "a device or regulator client uses no redirect URIs; register "
+                "them only for a client for people"
+            )
+        return ()
+    if not 0 < len(spec.redirect_uris) <= MAX_REDIRECT_URIS:
+        raise ClientError(
+            f"a client for people needs 1 to {MAX_REDIRECT_URIS} redirect URIs"
+        )
+    uris = tuple(validate_redirect_uri(uri) for uri in spec.redirect_uris)
+    if len(set(uris)) != len(uris):
+        raise ClientError("a redirect URI is listed twice")
+    return uris
 
 
 def find_client(session: Session, client_id: str) -> RegisteredClient | None:
@@ -316,6 +401,13 @@ def _rsa_bits(key: RSAKey) -> int:
 
 
 def _check_acting(session: Session, spec: ClientSpec) -> None:
+    if spec.acts_as is None:
+        if spec.site_id is not None:
+            raise ClientError(
+                "only a device client is bound to a site; a client for people "
+                "acts for whoever logs in"
+            )
+        return
     if spec.acts_as == DEVICE:
         if spec.site_id is None or not is_id14(spec.site_id):
             raise ClientError("a device client needs a site id of exactly 14 digits")
@@ -326,18 +418,27 @@ def _check_acting(session: Session, spec: ClientSpec) -> None:
         if spec.site_id is not None:
             raise ClientError("a regulator client is not bound to a site")
         return
-    raise ClientError(f"a client acts as one of: {', '.join(ACTS_AS)}")
+    raise ClientError(f"a machine client acts as one of: {', '.join(ACTS_AS)}")
 
 
-def _checked_scopes(acts_as: str, requested: Iterable[str] | None) -> tuple[str, ...]:
-    allowed = sorted(name for name, kind in SCOPES.items() if kind == acts_as)
+def scopes_open_to(acts_as: str | None) -> tuple[str, ...]:
+    """Return the scopes a client may register: its actor's, or people's."""
+    kinds = PERSON_KINDS if acts_as is None else (acts_as,)
+    return tuple(sorted(set().union(*(scopes_for_kind(kind) for kind in kinds))))
+
+
+def _checked_scopes(
+    acts_as: str | None, requested: Iterable[str] | None
+) -> tuple[str, ...]:
+    allowed = scopes_open_to(acts_as)
     if requested is None:
-        return tuple(allowed)
+        return allowed
     chosen = sorted(set(requested))
+    sort = "client for people" if acts_as is None else f"{acts_as} client"
     for name in chosen:
         if name not in allowed:
             raise ClientError(
-                f"scope {name!r} is not available to a {acts_as} client; "
+                f"scope {name!r} is not available to a {sort}; "
                 f"choose from: {', '.join(allowed)}"
             )
     return tuple(chosen)

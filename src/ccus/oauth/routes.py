@@ -54,6 +54,7 @@ def _handle(
         content_type=request.headers.get("content-type"),
         authorization=request.headers.get("authorization"),
         body=body,
+        remote=request.client.host if request.client else "",
     )
     try:
         response, events = state.oauth.respond(http)

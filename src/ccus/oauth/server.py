@@ -1,9 +1,12 @@
 """The authorization server: authlib's grant and endpoint classes wired to ccus.
 
-``OAuthServer`` serves the token endpoint with the client credentials grant,
-revocation (RFC 7009) and introspection (RFC 7662). Access tokens are the
-RFC 9068 JWTs of ``TokenService``. Each request records its audit events on
-its ``OAuthRequest``, and the HTTP route writes them before it responds.
+``OAuthServer`` serves the token endpoint with three grants: the
+authorization code grant with PKCE (S256 only) for software acting for a
+logged-in person, refresh tokens that rotate on every use, and client
+credentials for devices and regulator tools. It also serves revocation
+(RFC 7009) and introspection (RFC 7662). Access tokens are the RFC 9068 JWTs
+of ``TokenService``. Each request records its audit events on its
+``OAuthRequest``, and the HTTP route writes them before it responds.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, NoReturn
 from urllib.parse import parse_qsl
 
@@ -20,6 +24,7 @@ from authlib.common.security import (  # type: ignore[import-untyped]
     is_secure_transport,
 )
 from authlib.oauth2.rfc6749 import (  # type: ignore[import-untyped]
+    AuthorizationCodeGrant,
     AuthorizationServer,
     ClientCredentialsGrant,
     InvalidClientError,
@@ -30,6 +35,9 @@ from authlib.oauth2.rfc6749 import (  # type: ignore[import-untyped]
     OAuth2Request,
     UnauthorizedClientError,
 )
+from authlib.oauth2.rfc6749.grants import (  # type: ignore[import-untyped]
+    RefreshTokenGrant,
+)
 from authlib.oauth2.rfc6749.requests import (  # type: ignore[import-untyped]
     BasicOAuth2Payload,
 )
@@ -39,6 +47,7 @@ from authlib.oauth2.rfc6749.util import (  # type: ignore[import-untyped]
 from authlib.oauth2.rfc7009 import (  # type: ignore[import-untyped]
     RevocationEndpoint,
 )
+from authlib.oauth2.rfc7636 import CodeChallenge  # type: ignore[import-untyped]
 from authlib.oauth2.rfc7662 import (  # type: ignore[import-untyped]
     IntrospectionEndpoint,
 )
@@ -56,28 +65,52 @@ from ccus.oauth.assertions import (
 from ccus.oauth.audit import (
     CLIENT_AUTHENTICATION,
     ISSUE_TOKEN,
+    REVOKE_GRANT,
     REVOKE_TOKEN,
     OAuthEvent,
 )
 from ccus.oauth.clients import (
     ASSERTION_ALGORITHMS,
+    AUTHORIZATION_CODE,
     CLIENT_CREDENTIALS,
     CLIENT_SECRET_BASIC,
     CONFIDENTIAL,
     CONFIDENTIAL_AUTH_METHODS,
     DEVICE,
+    GRANT_TYPES,
+    NO_AUTHENTICATION,
     PRIVATE_KEY_JWT,
+    REFRESH_TOKEN,
     REGULATOR,
-    SCOPES,
     RegisteredClient,
     find_client,
+    scopes_open_to,
 )
-from ccus.oauth.stores import ReplayCache, RevokedTokens
+from ccus.oauth.codes import AuthorizationCode, AuthorizationCodes
+from ccus.oauth.grants import (
+    CODE_REUSED,
+    REUSED,
+    actor_of_grant,
+    digest,
+    find_grant,
+    issue_refresh_token,
+    record_access_token,
+    revoke_grant,
+    use_refresh_token,
+)
+from ccus.oauth.models import OAuthGrant, OAuthRefreshToken
+from ccus.oauth.stores import (
+    OAuthStoreError,
+    RateLimiter,
+    ReplayCache,
+    RevokedTokens,
+)
 
 # Tokens from the token endpoint live 10 minutes, so that a leaked token is
 # of little use and a disabled client loses access soon after.
 ACCESS_TOKEN_LIFETIME_SECONDS = 600
 TOKEN_PATH = "/oauth/token"  # noqa: S105 - a path, not a secret
+AUTHORIZATION_PATH = "/oauth/authorize"
 REVOCATION_PATH = "/oauth/revoke"
 INTROSPECTION_PATH = "/oauth/introspect"
 JWKS_PATH = "/.well-known/jwks.json"
@@ -101,10 +134,14 @@ KNOWN_PARAMETERS = frozenset(
         "redirect_uri",
         "code",
         "refresh_token",
+        "code_verifier",
         "username",
         "password",
     }
 )
+# Every method the token endpoint accepts from a client for people; public
+# clients send none, and PKCE binds their codes.
+PERSON_CLIENT_AUTH_METHODS = [*CONFIDENTIAL_AUTH_METHODS, NO_AUTHENTICATION]
 # A client id worth looking up: printable ASCII of at most 80 characters.
 CLIENT_ID_PATTERN = re.compile(r"[!-~]{1,80}")
 # RFC 6749 section 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
@@ -132,6 +169,7 @@ class HttpInput:
     content_type: str | None
     authorization: str | None
     body: bytes
+    remote: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,10 +284,95 @@ class ClientCredentials(ClientCredentialsGrant):  # type: ignore[misc]
         return 200, body, list(self.TOKEN_RESPONSE_HEADER)
 
 
-class Revocation(RevocationEndpoint):  # type: ignore[misc]
-    """RFC 7009 revocation of access tokens issued to the calling client."""
+class AuthorizationCodeExchange(AuthorizationCodeGrant):  # type: ignore[misc]
+    """The authorization code grant's token request, with PKCE required.
 
-    CLIENT_AUTH_METHODS = list(CONFIDENTIAL_AUTH_METHODS)
+    The code was issued by the authorization endpoint after the person
+    approved; taking it here deletes it. A second use of a code revokes the
+    grant it was issued under, with every token issued from it.
+    """
+
+    TOKEN_ENDPOINT_AUTH_METHODS = PERSON_CLIENT_AUTH_METHODS
+
+    def query_authorization_code(
+        self, code: str, client: RegisteredClient
+    ) -> AuthorizationCode | None:
+        server: OAuthServer = self.server
+        return server.take_code(self.request, client, code)
+
+    def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
+        """Do nothing: the code was deleted when it was taken."""
+
+    def authenticate_user(self, authorization_code: AuthorizationCode) -> str:
+        return authorization_code.grant_id
+
+    def create_token_response(self) -> tuple[int, dict[str, Any], list[Any]]:
+        server: OAuthServer = self.server
+        request: OAuthRequest = self.request
+        code: AuthorizationCode = request.authorization_code
+        body = server.issue_person_tokens(
+            request,
+            request.client,
+            code.grant_id,
+            access_scopes=tuple(code.scope.split()),
+            grant_type=AUTHORIZATION_CODE,
+        )
+        return 200, body, list(self.TOKEN_RESPONSE_HEADER)
+
+
+class RefreshTokenRotation(RefreshTokenGrant):  # type: ignore[misc]
+    """The refresh token grant: each use returns a new refresh token.
+
+    The new refresh token keeps the grant's scope. A request may narrow the
+    access token's scope, never widen it (RFC 6749 section 6).
+    """
+
+    TOKEN_ENDPOINT_AUTH_METHODS = PERSON_CLIENT_AUTH_METHODS
+
+    def validate_token_request(self) -> None:
+        client = self._validate_request_client()
+        self.request.client = client
+        if not self.request.form.get("refresh_token"):
+            raise InvalidRequestError(
+                description="the refresh_token parameter is missing"
+            )
+        requested = self.request.payload.scope
+        if requested is not None and not all(
+            SCOPE_TOKEN.fullmatch(name) for name in requested.split(" ")
+        ):
+            raise InvalidScopeError(
+                description="scope must be scope names separated by single spaces"
+            )
+
+    def create_token_response(self) -> tuple[int, dict[str, Any], list[Any]]:
+        server: OAuthServer = self.server
+        request: OAuthRequest = self.request
+        requested = request.payload.scope
+        body = server.rotate_refresh_token(
+            request,
+            request.client,
+            request.form["refresh_token"],
+            tuple(sorted(set(requested.split()))) if requested else None,
+        )
+        return 200, body, list(self.TOKEN_RESPONSE_HEADER)
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshHandle:
+    """A refresh token presented for revocation: the grant it belongs to."""
+
+    grant_id: str
+    client_id: str
+
+
+class Revocation(RevocationEndpoint):  # type: ignore[misc]
+    """RFC 7009 revocation of tokens issued to the calling client.
+
+    Revoking a refresh token revokes its whole grant, access tokens included
+    (RFC 7009 section 2.1).
+    """
+
+    CLIENT_AUTH_METHODS = PERSON_CLIENT_AUTH_METHODS
     SUPPORTED_TOKEN_TYPES = TOKEN_TYPE_HINTS
 
     def check_params(self, request: OAuthRequest, client: RegisteredClient) -> None:
@@ -257,13 +380,15 @@ class Revocation(RevocationEndpoint):  # type: ignore[misc]
 
     def query_token(
         self, token_string: str, token_type_hint: str | None
-    ) -> VerifiedToken | None:
+    ) -> VerifiedToken | RefreshHandle | None:
         server: OAuthServer = self.server
+        if "." not in token_string:
+            return server.find_refresh_token(token_string)
         return server.read_token(token_string)
 
     def authenticate_token(
         self, request: OAuthRequest, client: RegisteredClient
-    ) -> VerifiedToken | None:
+    ) -> VerifiedToken | RefreshHandle | None:
         """Return the token to revoke, or None if it is invalid or expired.
 
         An invalid token gets a success response (RFC 7009 section 2.2).
@@ -275,6 +400,13 @@ class Revocation(RevocationEndpoint):  # type: ignore[misc]
         token = self.query_token(request.form["token"], None)
         if token is None:
             return None
+        if isinstance(token, RefreshHandle):
+            if token.client_id != client.client_id:
+                raise InvalidGrantError(
+                    description="the token was issued to another client; a "
+                    "client may revoke only its own tokens"
+                )
+            return token
         if token.claims.get("client_id") != client.client_id:
             request.events.append(
                 _token_event(REVOKE_TOKEN, "deny", client, token, "another_client")
@@ -285,10 +417,15 @@ class Revocation(RevocationEndpoint):  # type: ignore[misc]
             )
         return token
 
-    def revoke_token(self, token: VerifiedToken, request: OAuthRequest) -> None:
+    def revoke_token(
+        self, token: VerifiedToken | RefreshHandle, request: OAuthRequest
+    ) -> None:
         server: OAuthServer = self.server
-        server.revoke(token)
         client: RegisteredClient = request.client
+        if isinstance(token, RefreshHandle):
+            server.end_grant(request, client, token.grant_id, "revoked_by_client")
+            return
+        server.revoke(token)
         request.events.append(_token_event(REVOKE_TOKEN, "allow", client, token))
 
 
@@ -344,12 +481,16 @@ class OAuthServer(AuthorizationServer):  # type: ignore[misc]
         replay_cache: ReplayCache,
         revoked: RevokedTokens,
         clock: Callable[[], float],
+        codes: AuthorizationCodes,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
-        super().__init__(scopes_supported=sorted(SCOPES))
+        super().__init__(scopes_supported=list(_all_scopes()))
         self._sessions = sessions
         self._tokens = tokens
         self._revoked = revoked
         self._clock = clock
+        self.codes = codes
+        self.rate_limiter = rate_limiter
         self.issuer = tokens.issuer.rstrip("/")
         self.token_endpoint = self.issuer + TOKEN_PATH
         self.register_client_auth_method(
@@ -362,31 +503,35 @@ class OAuthServer(AuthorizationServer):  # type: ignore[misc]
             CLIENT_SECRET_BASIC, authenticate_client_secret_basic
         )
         self.register_grant(ClientCredentials)
+        self.register_grant(AuthorizationCodeExchange, [CodeChallenge(required=True)])
+        self.register_grant(RefreshTokenRotation)
         self.register_endpoint(Revocation(self))
         self.register_endpoint(Introspection(self))
 
     def metadata(self) -> dict[str, Any]:
-        """Return the RFC 8414 metadata, listing only what is implemented.
-
-        ``response_types_supported`` is required, and it is empty because
-        no grant uses an authorization endpoint.
-        """
-        methods = list(CONFIDENTIAL_AUTH_METHODS)
+        """Return the RFC 8414 metadata, listing only what is implemented."""
+        methods = list(PERSON_CLIENT_AUTH_METHODS)
         algorithms = list(ASSERTION_ALGORITHMS)
         return {
             "issuer": self.issuer,
+            "authorization_endpoint": self.issuer + AUTHORIZATION_PATH,
             "token_endpoint": self.token_endpoint,
             "jwks_uri": self.issuer + JWKS_PATH,
-            "scopes_supported": sorted(SCOPES),
-            "response_types_supported": [],
-            "grant_types_supported": [CLIENT_CREDENTIALS],
+            "scopes_supported": list(_all_scopes()),
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query"],
+            "grant_types_supported": list(GRANT_TYPES),
+            "code_challenge_methods_supported": ["S256"],
+            "authorization_response_iss_parameter_supported": True,
             "token_endpoint_auth_methods_supported": methods,
             "token_endpoint_auth_signing_alg_values_supported": algorithms,
             "revocation_endpoint": self.issuer + REVOCATION_PATH,
             "revocation_endpoint_auth_methods_supported": methods,
             "revocation_endpoint_auth_signing_alg_values_supported": algorithms,
             "introspection_endpoint": self.issuer + INTROSPECTION_PATH,
-            "introspection_endpoint_auth_methods_supported": methods,
+            "introspection_endpoint_auth_methods_supported": list(
+                CONFIDENTIAL_AUTH_METHODS
+            ),
             "introspection_endpoint_auth_signing_alg_values_supported": algorithms,
         }
 
@@ -400,11 +545,42 @@ class OAuthServer(AuthorizationServer):  # type: ignore[misc]
         except OAuth2Error as error:
             response: OAuthResponse = self.handle_error_response(None, error)
             return response, []
+        limited = self._rate_limited(request, http.remote)
+        if limited is not None:
+            return limited, []
         if http.endpoint == "token":
             response = self.create_token_response(request)
         else:
             response = self.create_endpoint_response(http.endpoint, request)
         return response, request.events
+
+    def _rate_limited(self, request: OAuthRequest, remote: str) -> OAuthResponse | None:
+        """Count the request against its client id, or its address if it names none.
+
+        Returns the 429 response when the count is over the limit.
+        """
+        if self.rate_limiter is None:
+            return None
+        presented = _presented_methods(request)
+        claimed = presented[0][1] if presented else None
+        subject = f"client:{claimed}" if claimed else f"address:{remote}"
+        try:
+            wait = self.rate_limiter.allow(subject, self._clock())
+        except OAuthStoreError:
+            # The limit guards against overload, not against access: with the
+            # store down, requests go on to the checks that do fail closed.
+            return None
+        if wait is None:
+            return None
+        return OAuthResponse(
+            429,
+            {
+                "error": "temporarily_unavailable",
+                "error_description": "too many requests for this client; retry "
+                f"after {wait} seconds",
+            },
+            [("Retry-After", str(wait))],
+        )
 
     def create_oauth2_request(self, request: HttpInput | OAuthRequest) -> OAuthRequest:
         if isinstance(request, OAuthRequest):
@@ -447,7 +623,7 @@ class OAuthServer(AuthorizationServer):  # type: ignore[misc]
                     "deny",
                     client.client_id,
                     [
-                        {"kind": "grant_type", "ref": CLIENT_CREDENTIALS},
+                        {"kind": "grant_type", "ref": _grant_type(request)},
                         {"kind": "failure", "ref": str(error.error)},
                     ],
                     site_id=client.site_id,
@@ -460,21 +636,21 @@ class OAuthServer(AuthorizationServer):  # type: ignore[misc]
         """Ignore authlib's signals, because each event is recorded where it happens."""
 
     def get_token_grant(self, request: OAuthRequest) -> Any:
-        """Return the grant of the request, which must be client_credentials.
+        """Return the grant of the request.
 
         Raises:
             OAuth2Error: unsupported_grant_type, without echoing the value sent.
         """
         grant_type = request.payload.grant_type
+        served = ", ".join(GRANT_TYPES)
         if grant_type is None and "response_type" not in request.form:
             raise InvalidRequestError(
-                description="grant_type is missing; send "
-                f"grant_type={CLIENT_CREDENTIALS}"
+                description=f"grant_type is missing; send one of: {served}"
             )
-        if grant_type != CLIENT_CREDENTIALS:
+        if grant_type not in GRANT_TYPES:
             raise OAuth2Error(
                 error="unsupported_grant_type",
-                description=f"the only grant type served is {CLIENT_CREDENTIALS}",
+                description=f"the grant types served are: {served}",
             )
         return super().get_token_grant(request)
 
@@ -623,6 +799,185 @@ class OAuthServer(AuthorizationServer):  # type: ignore[misc]
             "scope": scope,
         }
 
+    def take_code(
+        self, request: OAuthRequest, client: RegisteredClient, value: str
+    ) -> AuthorizationCode | None:
+        """Take an authorization code of ``client``, or None if it is not valid.
+
+        A code used before revokes the grant it was issued under, so that a
+        stolen code gains nothing even after the rightful client used it.
+        """
+        taken = self.codes.take(value, self._clock())
+        if taken.reused_grant_id is not None:
+            self.end_grant(request, client, taken.reused_grant_id, CODE_REUSED)
+            return None
+        code = taken.code
+        if code is None or code.client_id != client.client_id:
+            return None
+        return code
+
+    def issue_person_tokens(
+        self,
+        request: OAuthRequest,
+        client: RegisteredClient,
+        grant_id: str,
+        access_scopes: tuple[str, ...],
+        grant_type: str,
+    ) -> dict[str, Any]:
+        """Issue an access token, and a refresh token if the client may refresh.
+
+        Raises:
+            InvalidGrantError: the grant was revoked, or its person's record
+                no longer exists.
+        """
+        now = _utc(self._clock())
+        with self._sessions() as session:
+            grant = find_grant(session, grant_id)
+            if grant is None or grant.revoked_at is not None:
+                raise InvalidGrantError(
+                    description="the grant was revoked; ask the person to "
+                    "approve the application again"
+                )
+            body = self._person_tokens(
+                session, request, client, grant, access_scopes, now, grant_type
+            )
+            if client.check_grant_type(REFRESH_TOKEN):
+                refresh, _ = issue_refresh_token(
+                    session, grant, tuple(grant.scopes), now
+                )
+                body["refresh_token"] = refresh
+            session.commit()
+        return body
+
+    def rotate_refresh_token(
+        self,
+        request: OAuthRequest,
+        client: RegisteredClient,
+        token: str,
+        requested: tuple[str, ...] | None,
+    ) -> dict[str, Any]:
+        """Use a refresh token once and issue the next pair.
+
+        Raises:
+            InvalidGrantError: the token is unknown, expired, revoked, another
+                client's, or was used before (which revokes its grant).
+            InvalidScopeError: the request asks for more than the grant holds.
+        """
+        now = _utc(self._clock())
+        with self._sessions() as session:
+            outcome = use_refresh_token(
+                session, token, client.client_id, now, requested
+            )
+            if outcome.wider_scope:
+                raise InvalidScopeError(
+                    description="the requested scope exceeds the scope the "
+                    "person granted; ask for the same scope or less"
+                )
+            if outcome.reused_grant_id is not None:
+                session.commit()
+                self._revoke_ids(outcome.revoked_jtis)
+                request.events.append(
+                    _grant_event(client, outcome.reused_grant_id, REUSED)
+                )
+                raise InvalidGrantError(
+                    description="the refresh token was used before, so every "
+                    "token of its grant is revoked; ask the person to approve "
+                    "the application again"
+                )
+            grant = outcome.grant
+            if grant is None:
+                raise InvalidGrantError(
+                    description="the refresh token is unknown, expired or revoked"
+                )
+            access = requested if requested is not None else outcome.scopes
+            body = self._person_tokens(
+                session, request, client, grant, access, now, REFRESH_TOKEN
+            )
+            refresh, _ = issue_refresh_token(session, grant, outcome.scopes, now)
+            body["refresh_token"] = refresh
+            session.commit()
+        return body
+
+    def _person_tokens(
+        self,
+        session: Session,
+        request: OAuthRequest,
+        client: RegisteredClient,
+        grant: OAuthGrant,
+        scopes: tuple[str, ...],
+        now: datetime,
+        grant_type: str,
+    ) -> dict[str, Any]:
+        actor = actor_of_grant(session, grant, scopes)
+        if actor is None:
+            raise InvalidGrantError(
+                description="the person's record no longer exists, so the "
+                "grant gives no access"
+            )
+        issued = self._tokens.issue_access_token(actor, ACCESS_TOKEN_LIFETIME_SECONDS)
+        record_access_token(
+            session, grant.grant_id, issued.jti, _utc(issued.expires_at), now
+        )
+        scope = " ".join(sorted(scopes))
+        request.events.append(
+            OAuthEvent(
+                ISSUE_TOKEN,
+                "allow",
+                client.client_id,
+                [
+                    {"kind": "grant_type", "ref": grant_type},
+                    {"kind": "grant", "ref": grant.grant_id},
+                    {"kind": "acts_for", "ref": actor.kind},
+                    {"kind": "scope", "ref": scope},
+                    {"kind": "token", "ref": issued.jti},
+                ],
+            )
+        )
+        return {
+            "access_token": issued.token,
+            "token_type": "Bearer",
+            "expires_in": issued.expires_at - issued.issued_at,
+            "scope": scope,
+        }
+
+    def find_refresh_token(self, token: str) -> RefreshHandle | None:
+        """Return the grant of an unrevoked refresh token, or None."""
+        with self._sessions() as session:
+            row = session.get(OAuthRefreshToken, digest(token))
+            if row is None:
+                return None
+            grant = find_grant(session, row.grant_id)
+            if grant is None or grant.revoked_at is not None:
+                return None
+            return RefreshHandle(grant_id=grant.grant_id, client_id=grant.client_id)
+
+    def end_grant(
+        self,
+        request: OAuthRequest,
+        client: RegisteredClient,
+        grant_id: str,
+        reason: str,
+    ) -> None:
+        """Revoke a grant of ``client`` with all its tokens, and record why."""
+        now = _utc(self._clock())
+        with self._sessions() as session:
+            grant = find_grant(session, grant_id)
+            if grant is None or grant.client_id != client.client_id:
+                return
+            jtis = revoke_grant(session, grant, reason, now)
+            session.commit()
+        self._revoke_ids(jtis)
+        request.events.append(_grant_event(client, grant_id, reason))
+
+    def revoke_ids(self, jtis: tuple[tuple[str, int], ...]) -> None:
+        """Put access token ids on the revocation list until each expires."""
+        self._revoke_ids(jtis)
+
+    def _revoke_ids(self, jtis: tuple[tuple[str, int], ...]) -> None:
+        now = self._clock()
+        for jti, expires_at in jtis:
+            self._revoked.revoke(jti, expires_at, now)
+
     def read_token(self, token: str) -> VerifiedToken | None:
         """Return the verified, unrevoked token, or None if it fails any check."""
         if len(token) > MAX_TOKEN_LENGTH:
@@ -659,6 +1014,10 @@ class OAuthServer(AuthorizationServer):  # type: ignore[misc]
             )
         )
         raise error
+
+    def find_registered(self, client_id: str) -> RegisteredClient | None:
+        """Return the client ``client_id`` names, enabled or not, or None."""
+        return self._registered(client_id)
 
     def _registered(self, client_id: str | None) -> RegisteredClient | None:
         """Return the client ``client_id`` names, enabled or not."""
@@ -749,3 +1108,29 @@ def _token_event(
     if failure is not None:
         basis.append({"kind": "failure", "ref": failure})
     return OAuthEvent(action, decision, client.client_id, basis, site_id=client.site_id)
+
+
+def _grant_event(client: RegisteredClient, grant_id: str, reason: str) -> OAuthEvent:
+    return OAuthEvent(
+        REVOKE_GRANT,
+        "allow",
+        client.client_id,
+        [{"kind": "grant", "ref": grant_id}, {"kind": "reason", "ref": reason}],
+    )
+
+
+def _all_scopes() -> tuple[str, ...]:
+    """Every scope some client may be granted, sorted."""
+    names: set[str] = set(scopes_open_to(None))
+    for kind in (DEVICE, REGULATOR):
+        names.update(scopes_open_to(kind))
+    return tuple(sorted(names))
+
+
+def _grant_type(request: OAuthRequest) -> str:
+    grant_type = request.form.get("grant_type")
+    return grant_type if grant_type in GRANT_TYPES else "unsupported"
+
+
+def _utc(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC)

@@ -1,4 +1,4 @@
-"""Short-lived sets of keys: used client assertion ids and revoked token ids.
+"""Short-lived keys: used assertion ids, revoked token ids and rate counters.
 
 Each key lives until the token or assertion it names has expired, since an
 expired one fails verification anyway. Redis shares the sets between API
@@ -45,6 +45,14 @@ class ExpiringKeys(Protocol):
         """
         ...
 
+    def count(self, key: str, ttl_seconds: int) -> int:
+        """Add one to the counter ``key`` and return it; a new one starts at 1.
+
+        Raises:
+            OAuthStoreError: the store failed.
+        """
+        ...
+
 
 class MemoryKeys:
     """A thread-safe set inside one process, expiring by the monotonic clock."""
@@ -52,6 +60,7 @@ class MemoryKeys:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._deadlines: dict[str, float] = {}
+        self._counts: dict[str, int] = {}
         self._queue: list[tuple[float, str]] = []
 
     def add(self, key: str, ttl_seconds: int) -> bool:
@@ -70,10 +79,22 @@ class MemoryKeys:
             self._expire(time.monotonic())
             return key in self._deadlines
 
+    def count(self, key: str, ttl_seconds: int) -> int:
+        with self._lock:
+            now = time.monotonic()
+            self._expire(now)
+            if key not in self._deadlines:
+                deadline = now + ttl_seconds
+                self._deadlines[key] = deadline
+                heapq.heappush(self._queue, (deadline, key))
+            self._counts[key] = self._counts.get(key, 0) + 1
+            return self._counts[key]
+
     def _expire(self, now: float) -> None:
         while self._queue and self._queue[0][0] <= now:
             _, key = heapq.heappop(self._queue)
             self._deadlines.pop(key, None)
+            self._counts.pop(key, None)
 
 
 class RedisKeys:
@@ -98,6 +119,16 @@ class RedisKeys:
             return bool(self._client.exists(key))
         except redis.RedisError as error:
             raise self._failure("contains", error) from error
+
+    def count(self, key: str, ttl_seconds: int) -> int:
+        try:
+            pipeline = self._client.pipeline(transaction=True)
+            pipeline.set(key, 0, ex=ttl_seconds, nx=True)
+            pipeline.incr(key)
+            results = pipeline.execute()
+        except redis.RedisError as error:
+            raise self._failure("count", error) from error
+        return int(results[1])
 
     def _failure(self, operation: str, error: redis.RedisError) -> OAuthStoreError:
         self._failures += 1
@@ -137,6 +168,41 @@ class ReplayCache:
         digest = hashlib.sha256(jti.encode("utf-8", "surrogatepass")).hexdigest()
         key = f"{self._prefix}:assertion:{client_id}:{digest}"
         return self._keys.add(key, _ttl(expires_at, now))
+
+
+class RateLimiter:
+    """A fixed-window limit on requests per subject, such as a client id.
+
+    Windows are aligned to the clock, so every API process sharing the Redis
+    store counts in the same window.
+    """
+
+    def __init__(
+        self,
+        keys: ExpiringKeys,
+        name: str,
+        limit: int,
+        window_seconds: int,
+        prefix: str = "ccus:oauth",
+    ) -> None:
+        self._keys = keys
+        self._name = name
+        self.limit = limit
+        self.window_seconds = window_seconds
+        self._prefix = prefix
+
+    def allow(self, subject: str, now: float) -> int | None:
+        """Count a request of ``subject``; return None, or seconds to wait.
+
+        Raises:
+            OAuthStoreError: the store failed.
+        """
+        window = int(now // self.window_seconds)
+        digest = hashlib.sha256(subject.encode("utf-8", "surrogatepass")).hexdigest()
+        key = f"{self._prefix}:rate:{self._name}:{digest}:{window}"
+        if self._keys.count(key, self.window_seconds) <= self.limit:
+            return None
+        return max(1, (window + 1) * self.window_seconds - math.floor(now))
 
 
 class RevokedTokens:

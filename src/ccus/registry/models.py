@@ -60,6 +60,12 @@ class Staff(Base):
         ForeignKey("companies.company_id"), index=True
     )
     roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    login_index: Mapped[str | None] = mapped_column(
+        String(80),
+        index=True,
+        comment="Keyed HMAC of the normalised name and birth date that a "
+        "national-ID login matches, never the values; set by 'ccus staff link'",
+    )
 
 
 class Worker(Base):
