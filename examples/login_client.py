@@ -31,8 +31,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
-PORT = 8765
-REDIRECT_URI = f"http://127.0.0.1:{PORT}/callback"
+DEFAULT_PORT = 8765
 
 
 class Callback(http.server.BaseHTTPRequestHandler):
@@ -64,6 +63,12 @@ def main() -> int:
     parser.add_argument("--server", default="http://127.0.0.1:8000")
     parser.add_argument("--scope", default="workers:read consents:read")
     parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help="loopback port of the redirect URI http://127.0.0.1:PORT/callback",
+    )
+    parser.add_argument(
         "--get",
         action="append",
         metavar="PATH",
@@ -71,6 +76,7 @@ def main() -> int:
         "/workers/me and /consents",
     )
     args = parser.parse_args()
+    redirect_uri = f"http://127.0.0.1:{args.port}/callback"
 
     metadata = httpx.get(f"{args.server}/.well-known/oauth-authorization-server").json()
     verifier = secrets.token_urlsafe(48)
@@ -84,14 +90,14 @@ def main() -> int:
         {
             "response_type": "code",
             "client_id": args.client_id,
-            "redirect_uri": REDIRECT_URI,
+            "redirect_uri": redirect_uri,
             "scope": args.scope,
             "state": state,
             "code_challenge": challenge,
             "code_challenge_method": "S256",
         }
     )
-    server = http.server.HTTPServer(("127.0.0.1", PORT), Callback)
+    server = http.server.HTTPServer(("127.0.0.1", args.port), Callback)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print("Open this URL in a browser, log in and approve:\n")
     print(f"  {metadata['authorization_endpoint']}?{query}\n")
@@ -114,7 +120,7 @@ def main() -> int:
         data={
             "grant_type": "authorization_code",
             "code": received["code"],
-            "redirect_uri": REDIRECT_URI,
+            "redirect_uri": redirect_uri,
             "code_verifier": verifier,
             "client_id": args.client_id,
         },

@@ -37,6 +37,7 @@ from ccus.history.routes import post_touches
 from ccus.idp.routes import ROUTES as LOCAL_IDP_ROUTES
 from ccus.login.routes import ROUTES as LOGIN_ROUTES
 from ccus.logs import request_id_middleware
+from ccus.oauth.admin_routes import ROUTES as CLIENT_ADMIN_ROUTES
 from ccus.oauth.browser_routes import (
     authorisation_decision,
     authorisation_page,
@@ -112,6 +113,7 @@ ROUTES = [
     authorisation_decision,
     authorised_clients,
     revoke_authorised_client,
+    *CLIENT_ADMIN_ROUTES,
     read_own_record,
     read_worker,
     explain_access,

@@ -618,6 +618,44 @@ def clients_disable(client_id: str) -> None:
     )
 
 
+@clients.command("admin-token")
+@click.option(
+    "--lifetime",
+    default=600,
+    show_default=True,
+    type=click.IntRange(1, 3600),
+    help="Seconds the token stays valid (1 to 3600).",
+)
+def clients_admin_token(lifetime: int) -> None:
+    """Print a token for the client registry API (/oauth/clients).
+
+    The token stands for the operator running the command and holds only the
+    clients:admin scope. Issuing it is an audit entry.
+    """
+    from dataclasses import replace
+
+    from ccus.audit.log import AuditDraft, write_events
+    from ccus.services import build_services
+
+    state = build_services(load_settings())
+    context = operator_context(state)
+    actor = replace(context.actor, scopes=frozenset({"clients:admin"}))
+    issued = state.tokens.issue_access_token(actor, lifetime)
+    with state.session() as session:
+        draft = AuditDraft(
+            "issue_token",
+            "access_token",
+            "allow",
+            basis=[
+                {"kind": "scope", "ref": "clients:admin"},
+                {"kind": "token", "ref": issued.jti},
+            ],
+        )
+        write_events(session, context, [draft])
+        session.commit()
+    click.echo(issued.token)
+
+
 def _acting_as(acts_as: str | None, site_id: str | None) -> str:
     if acts_as == "device":
         return f"device of site {site_id}"

@@ -49,6 +49,9 @@ from ccus.registry.vault import WorkerVault
 # people refreshes once per user every 10 minutes, so this serves about 6,000
 # active users per client.
 TOKEN_REQUESTS_PER_MINUTE = 600
+# Requests per minute to the authorization endpoint from one address. A
+# person answers a consent page in seconds; offices behind one address share it.
+AUTHORIZATION_REQUESTS_PER_MINUTE = 300
 FILE_PURPOSES_WITH_HSM = tuple(purpose for purpose in PURPOSES if purpose != KEK)
 
 
@@ -170,6 +173,12 @@ def build_services(settings: Settings, clock: Clock = system_clock) -> Services:
                 oauth_keys,
                 "token",
                 TOKEN_REQUESTS_PER_MINUTE,
+                window_seconds=60,
+            ),
+            page_limiter=RateLimiter(
+                oauth_keys,
+                "authorize",
+                AUTHORIZATION_REQUESTS_PER_MINUTE,
                 window_seconds=60,
             ),
         ),

@@ -152,6 +152,11 @@ POST_REVOCATION = Endpoint("POST", "/consents/{consent_id}/revocation")
 GET_RECEIPT = Endpoint("GET", "/consents/{consent_id}/receipt")
 
 GET_LOGIN_JWKS = Endpoint("GET", "/login/jwks.json")
+GET_CLIENTS = Endpoint("GET", "/oauth/clients")
+POST_CLIENTS = Endpoint("POST", "/oauth/clients")
+GET_CLIENT = Endpoint("GET", "/oauth/clients/{client_id}")
+POST_CLIENT_DISABLE = Endpoint("POST", "/oauth/clients/{client_id}/disable")
+CLIENT_ADMIN_ENDPOINTS = (GET_CLIENTS, POST_CLIENTS, GET_CLIENT, POST_CLIENT_DISABLE)
 
 # Pages and redirects that a browser follows with its session cookie. A
 # bearer token plays no part in them, so they have no row here: tests/login
@@ -193,6 +198,8 @@ WRITING_ENDPOINTS = frozenset(
         POST_REVOCATION,
         POST_OAUTH_TOKEN,
         POST_OAUTH_REVOKE,
+        POST_CLIENTS,
+        POST_CLIENT_DISABLE,
     }
 )
 
@@ -209,6 +216,12 @@ CONTRACT: dict[Endpoint, dict[str, Expect]] = {
     POST_OAUTH_REVOKE: everyone(UNAUTHENTICATED),
     POST_OAUTH_INTROSPECT: everyone(UNAUTHENTICATED),
     **{endpoint: everyone(Expect(405)) for endpoint in OAUTH_OTHER_METHODS},
+    # The client registry serves operators, who are no persona: even with
+    # the clients:admin scope, a persona's actor gets 403.
+    **{
+        endpoint: {**everyone(FORBIDDEN), "anonymous": UNAUTHENTICATED}
+        for endpoint in CLIENT_ADMIN_ENDPOINTS
+    },
     GET_OWN_RECORD: {
         "worker": Expect(200, OWN_RECORD),
         "employer": NOT_FOUND,

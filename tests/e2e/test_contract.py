@@ -69,6 +69,7 @@ from tests.e2e.contract_table import (
     GET_WORKERS,
     OAUTH_POSTS,
     PERSONAS,
+    POST_CLIENTS,
     POST_CONSENTS,
     POST_DECISION,
     POST_ERASURE,
@@ -333,6 +334,8 @@ def request_body(
         return {**consent, "worker_id": targets.worker_id}
     if endpoint == POST_DECISION:
         return {"decision": "approve"}
+    if endpoint == POST_CLIENTS:
+        return {"client_name": "contract case", "acts_as": "regulator"}
     return None
 
 
@@ -356,6 +359,7 @@ def build_call(
         site_id=targets.site_id,
         company_id=targets.company_id,
         consent_id=targets.consent_id,
+        client_id="unregistered-client",
     )
     return Call(
         method=endpoint.method,

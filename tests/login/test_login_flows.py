@@ -142,7 +142,16 @@ def test_login_replaces_session_id(login_world: World, browser: Browser) -> None
         ("javascript:alert(1)", "/login/session"),
         ("relative/path", "/login/session"),
         ("/path\r\nSet-Cookie: x=1", "/login/session"),
+        (
+            "/account/clients?名前=山田",
+            "/account/clients?%E5%90%8D%E5%89%8D=%E5%B1%B1%E7%94%B0",
+        ),
+        (
+            "/oauth/authorize?state=" + "s" * 4000,
+            "/oauth/authorize?state=" + "s" * 4000,
+        ),
     ],
+    ids=lambda value: value[:40],
 )
 def test_return_to_only_same_origin_paths(
     login_world: World, browser: Browser, return_to: str, expected: str

@@ -494,3 +494,55 @@ def test_password_and_implicit_grants_are_refused(
             headers=client.auth(),
         )
     assert_oauth_error(response, 400, "unsupported_grant_type")
+
+
+def test_edited_consent_form_cannot_widen_the_grant(server: LiveServer) -> None:
+    client = register_people_client(server.services)
+    verifier, challenge = pkce()
+    with browser(server, person_of(server.services, "worker")) as http:
+        page = http.get(
+            "/oauth/authorize",
+            params=authorize_params(client, challenge, scope="consents:read"),
+        )
+        form = consent_form(page)
+        form.update(
+            decision="allow",
+            scope="consents:read workers:read workers:erase",
+            redirect_uri="https://evil.example/callback",
+        )
+        answer = http.post("/oauth/authorize", data=form)
+        assert answer.status_code == 303
+        assert answer.headers["location"].startswith(REDIRECT_URI + "?")
+        again = http.post("/oauth/authorize", data=form)
+    assert again.status_code == 400, "a consent page is answered once"
+    body = exchange(server, client, query_of(answer)["code"], verifier).json()
+    assert body["scope"] == "consents:read"
+
+
+def test_repeated_approvals_show_and_revoke_as_one(server: LiveServer) -> None:
+    client = register_people_client(server.services)
+    first = tokens_for(server, client, "worker")
+    second = tokens_for(server, client, "worker")
+    with browser(server, person_of(server.services, "worker")) as http:
+        listing = http.get("/account/clients").text
+        grant_ids = re.findall(r"name='grant_id' value='([^']*)'", listing)
+        csrf = re.findall(r"name='csrf_token' value='([^']*)'", listing)
+        assert len(grant_ids) == 1
+        http.post(
+            "/account/clients/revocation",
+            data={"grant_id": grant_ids[0], "csrf_token": csrf[0]},
+        )
+    for body in (first, second):
+        with bearer(server, body["access_token"]) as http:
+            assert http.get("/workers/me").status_code == 401
+    assert len(audit_of(server.services, "revoke_grant")) == 2
+
+
+def test_authorization_requests_are_rate_limited(server: LiveServer) -> None:
+    limiter = server.services.oauth.page_limiter
+    assert limiter is not None
+    limiter.limit = 3
+    with browser(server, None) as http:
+        statuses = [http.get("/oauth/authorize").status_code for _ in range(5)]
+    assert statuses == [400, 400, 400, 429, 429]
+    assert len(failures(server.services, "authorize")) == 3

@@ -16,7 +16,13 @@ from sqlalchemy import select
 from ccus.audit.models import AuditEvent
 from ccus.cli import main
 from ccus.oauth.client_secrets import check_secret, generate_secret, hash_secret
-from ccus.oauth.clients import ClientError, ClientSpec, register_client, validate_jwks
+from ccus.oauth.clients import (
+    ClientError,
+    ClientSpec,
+    register_client,
+    validate_jwks,
+    validate_redirect_uri,
+)
 from ccus.oauth.models import OAuthClient
 from tests.conftest import FIXED_NOW, LiveServer
 from tests.e2e.helpers import personas
@@ -270,3 +276,35 @@ def audit_of_operator(registry: Registry) -> list[AuditEvent]:
                 .order_by(AuditEvent.seq)
             )
         )
+
+
+@pytest.mark.parametrize(
+    ("uri", "problem"),
+    [
+        ("http://app.example.jp/callback", "loopback"),
+        ("https://APP.example.jp/callback", "lower-case host"),
+        ("HTTPS://app.example.jp/callback", "lower-case scheme"),
+        ("https://user@app.example.jp/callback", "userinfo"),
+        ("https://app.example.jp/callback#top", "fragment"),
+        ("https://*.example.jp/callback", "wildcards"),
+        ("myapp:/callback", "reverse domain"),
+        ("https://app.example.jp:99999/callback", "absolute URI"),
+    ],
+)
+def test_redirect_uri_rules(uri: str, problem: str) -> None:
+    with pytest.raises(ClientError, match=problem):
+        validate_redirect_uri(uri)
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "https://app.example.jp/callback",
+        "https://app.example.jp/cb?tenant=7",
+        "http://127.0.0.1:8765/callback",
+        "http://[::1]:8765/callback",
+        "jp.example.genba:/oauth/callback",
+    ],
+)
+def test_redirect_uri_accepted(uri: str) -> None:
+    assert validate_redirect_uri(uri) == uri

@@ -11,6 +11,8 @@ from tests.e2e.contract_table import (
     GET_AUDIT_ALERTS,
     GET_AUDIT_CSV,
     GET_AUDIT_EVENTS,
+    GET_CLIENT,
+    GET_CLIENTS,
     GET_CONSENT,
     GET_CONSENTED_WORKERS,
     GET_CONSENTS,
@@ -22,6 +24,8 @@ from tests.e2e.contract_table import (
     GET_WORKER,
     GET_WORKER_ACCESS,
     GET_WORKERS,
+    POST_CLIENT_DISABLE,
+    POST_CLIENTS,
     POST_CONSENTS,
     POST_DECISION,
     POST_ERASURE,
@@ -56,6 +60,10 @@ ROUTE_SCOPES: dict[Endpoint, str] = {
     POST_CONSENTS: "consents:write",
     POST_DECISION: "consents:write",
     POST_REVOCATION: "consents:write",
+    GET_CLIENTS: "clients:admin",
+    POST_CLIENTS: "clients:admin",
+    GET_CLIENT: "clients:admin",
+    POST_CLIENT_DISABLE: "clients:admin",
 }
 
 # Every scope each actor kind may be granted.
@@ -85,6 +93,7 @@ KIND_SCOPES: dict[str, frozenset[str]] = {
     ),
     "regulator": frozenset({"audit:read"}),
     "device": frozenset({"touches:write"}),
+    "operator": frozenset({"clients:admin"}),
 }
 
 # For each route, a persona whose request succeeds with the route's scope

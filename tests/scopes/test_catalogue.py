@@ -41,9 +41,9 @@ def test_every_scope_has_a_holder_and_a_route() -> None:
 
 def test_unknown_kind_rejected() -> None:
     with pytest.raises(ScopeError) as raised:
-        scopes_for_kind("operator")
-    assert "'operator'" in str(raised.value)
-    assert "worker, staff, regulator, device" in str(raised.value)
+        scopes_for_kind("client")
+    assert "'client'" in str(raised.value)
+    assert "worker, staff, regulator, device, operator" in str(raised.value)
 
 
 @pytest.mark.parametrize("name", list(SCOPES))

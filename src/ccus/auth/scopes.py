@@ -22,8 +22,9 @@ WORKER = "worker"
 STAFF = "staff"
 REGULATOR = "regulator"
 DEVICE = "device"
+OPERATOR = "operator"
 # The kinds of actor an access token can stand for (``Actor.kind``).
-ACTOR_KINDS = (WORKER, STAFF, REGULATOR, DEVICE)
+ACTOR_KINDS = (WORKER, STAFF, REGULATOR, DEVICE, OPERATOR)
 # A scope name is "resource:verb" in lower case, e.g. "workers:read".
 SCOPE_NAME = re.compile(r"[a-z]+(?:-[a-z]+)*:[a-z]+")
 # RFC 6749 section 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
@@ -126,6 +127,11 @@ SCOPES: Mapping[str, Scope] = _catalogue(
         "consents:write",
         PEOPLE,
         "Request, offer, approve, reject and revoke consents in your name.",
+    ),
+    Scope(
+        "clients:admin",
+        frozenset({OPERATOR}),
+        "Register, list and disable the OAuth clients of the registry.",
     ),
 )
 

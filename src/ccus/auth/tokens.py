@@ -21,6 +21,7 @@ from joserfc.jwk import ECKey
 from ccus.auth.actors import (
     Actor,
     DeviceActor,
+    OperatorActor,
     RegulatorActor,
     StaffActor,
     WorkerActor,
@@ -259,6 +260,8 @@ def _actor_from_claims(claims: dict[str, Any]) -> Actor:
         )
     if kind == "regulator":
         return RegulatorActor(subject=subject, client_id=client_id, scopes=scopes)
+    if kind == "operator":
+        return OperatorActor(subject=subject, client_id=client_id, scopes=scopes)
     if kind == "device" and is_id14(claim.get("site_id")):
         return DeviceActor(
             subject=subject,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from litestar import MediaType, Request, Response, get, post
 from litestar.params import RawBody
@@ -37,7 +38,11 @@ from ccus.web import services
 
 logger = logging.getLogger(__name__)
 
-MAX_RETURN_TO_LENGTH = 2000
+# An authorization request of up to 4,096 characters fits, with its path.
+MAX_RETURN_TO_LENGTH = 4200
+# Characters a path and query may carry as they are; others are
+# percent-encoded, so that the Location header is ASCII.
+URI_CHARACTERS = "/?#[]@!$&'()*+,;=:-._~%"
 
 
 def safe_return_to(value: str | None) -> str:
@@ -45,7 +50,8 @@ def safe_return_to(value: str | None) -> str:
 
     Only a path that starts with one ``/`` passes: ``//host`` and ``/\\host``
     name other hosts in browsers, and control characters or a scheme could
-    turn the redirect into another origin.
+    turn the redirect into another origin. Characters outside ASCII are
+    percent-encoded.
     """
     if (
         not value
@@ -55,7 +61,7 @@ def safe_return_to(value: str | None) -> str:
         or any(ord(char) < 0x21 or ord(char) == 0x7F or char == "\\" for char in value)
     ):
         return SESSION_PAGE
-    return value
+    return quote(value, safe=URI_CHARACTERS)
 
 
 @get("/login", sync_to_thread=True, include_in_schema=False)

@@ -11,6 +11,10 @@ registered redirect URI.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import secrets
 from datetime import UTC
 from typing import Any
 from urllib.parse import parse_qsl, quote
@@ -62,6 +66,9 @@ from ccus.web import services
 BROWSER_CLIENT = "ccus-browser"
 ACCOUNT_PATH = "/account/clients"
 MAX_FORM_BYTES = 8192
+# A consent page may be answered once, within 10 minutes.
+CONSENT_PAGE_SECONDS = 600
+MAX_CONSENT_ID_LENGTH = 64
 
 
 def _person_actors(person: Any) -> list[tuple[GrantedActor, ActorOption, Actor]]:
@@ -196,6 +203,9 @@ async def authorisation_page(request: Request[Any, Any, Any]) -> Response[Any]:
 
 def _authorisation_page(request: Request[Any, Any, Any]) -> Response[Any]:
     state = services(request.app.state)
+    limited = _rate_limited(request, state)
+    if limited is not None:
+        return limited
     query = request.scope.get("query_string", b"").decode("latin-1")
     try:
         params = parse_query(query)
@@ -215,14 +225,84 @@ def _authorisation_page(request: Request[Any, Any, Any]) -> Response[Any]:
     options = _eligible(person, authorization.scopes)
     if not options:
         return _redirect_error(request, state, _no_role(target))
-    csrf = state.browser_sessions.csrf_token(request)
+    csrf = state.browser_sessions.csrf_token(request) or ""
+    try:
+        consent_id = _remember_request(state, authorization.form_fields(), csrf)
+    except OAuthStoreError:
+        return _store_failure()
     return consent_page(
         target.client.name,
         target.client.client_id,
         _descriptions(authorization.scopes),
         [option for _, option, _ in options],
-        authorization.form_fields(),
-        csrf or "",
+        {"consent_id": consent_id},
+        csrf,
+    )
+
+
+def _remember_request(state: Services, params: dict[str, str], csrf: str) -> str:
+    """Keep the request a consent page shows, and return the id the form sends.
+
+    The answer is then read against what the person saw, so editing the
+    form cannot widen the scope or change the redirect URI.
+    """
+    consent_id = secrets.token_urlsafe(32)
+    value = json.dumps({"params": params, "csrf": csrf}).encode("utf-8")
+    state.values.put(_consent_key(consent_id), value, CONSENT_PAGE_SECONDS)
+    return consent_id
+
+
+def _recall_request(
+    state: Services, consent_id: str | None
+) -> tuple[dict[str, str], str] | None:
+    """Take the request of a consent page once, or None if it expired."""
+    if not consent_id or len(consent_id) > MAX_CONSENT_ID_LENGTH:
+        return None
+    value = state.values.take(_consent_key(consent_id))
+    if value is None:
+        return None
+    stored = json.loads(value)
+    return dict(stored["params"]), str(stored["csrf"])
+
+
+def _consent_key(consent_id: str) -> str:
+    digest = hashlib.sha256(consent_id.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"ccus:oauth:consent:{digest}"
+
+
+def _rate_limited(
+    request: Request[Any, Any, Any], state: Services
+) -> Response[Any] | None:
+    """Count the request against its address; past the limit, a 429 page.
+
+    Every refused authorization request is an audit entry, so the limit also
+    bounds how fast anyone can add entries without logging in.
+    """
+    limiter = state.oauth.page_limiter
+    if limiter is None:
+        return None
+    address = request.client.host if request.client else ""
+    try:
+        wait = limiter.allow(f"address:{address}", state.clock().timestamp())
+    except OAuthStoreError:
+        return None
+    if wait is None:
+        return None
+    response = error_page(
+        "Too many requests",
+        f"Too many authorization requests came from your address. Wait {wait} "
+        "seconds and try again.",
+        429,
+    )
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def _store_failure() -> Response[Any]:
+    return error_page(
+        "Service unavailable",
+        "The request could not be stored. Try again in a minute.",
+        503,
     )
 
 
@@ -262,14 +342,34 @@ def _authorisation_decision(
     request: Request[Any, Any, Any], body: bytes
 ) -> Response[Any]:
     state = services(request.app.state)
+    limited = _rate_limited(request, state)
+    if limited is not None:
+        return limited
     try:
         form = _read_form(body)
-        target = validate_target(form, _find_client(state))
+        stored = _recall_request(state, form.get("consent_id"))
+        if stored is None:
+            raise AuthorizationPageError(
+                "Consent page expired",
+                "This consent page was answered already or is older than "
+                f"{CONSENT_PAGE_SECONDS // 60} minutes. Go back to the "
+                "application and start again.",
+                "consent_expired",
+            )
+        params, page_csrf = stored
+        target = validate_target(params, _find_client(state))
     except AuthorizationPageError as error:
         return _refusal(request, state, error, None)
+    except OAuthStoreError:
+        return _store_failure()
     sessions = state.browser_sessions
     person = sessions.person(request)
-    if person is None or not sessions.check_csrf(request, form.get("csrf_token")):
+    sent = form.get("csrf_token") or ""
+    if (
+        person is None
+        or not sessions.check_csrf(request, sent)
+        or not hmac.compare_digest(page_csrf, sent)
+    ):
         return _refusal(
             request,
             state,
@@ -283,7 +383,7 @@ def _authorisation_decision(
             status=403,
         )
     try:
-        authorization = validate_request(form, target)
+        authorization = validate_request(params, target)
     except AuthorizationRedirectError as error:
         return _redirect_error(request, state, error)
     options = {
@@ -334,11 +434,7 @@ def _approve(
     try:
         value = state.oauth.codes.issue(code)
     except OAuthStoreError:
-        return error_page(
-            "Service unavailable",
-            "The authorization code could not be stored. Try again in a minute.",
-            503,
-        )
+        return _store_failure()
     _write(
         request,
         state,
@@ -378,25 +474,31 @@ def _authorised_clients(request: Request[Any, Any, Any]) -> Response[Any]:
     labels = {granted.key: option.label for granted, option, _ in actors}
     with state.session() as session:
         views = active_grants(session, tuple(granted for granted, _, _ in actors))
-    rows = [
-        GrantRow(
-            grant_id=view.grant_id,
+    # One row per application and role, however often the person approved
+    # it; revoking the row ends every approval in it.
+    rows: dict[tuple[str, str], GrantRow] = {}
+    for view in views:
+        key = (view.client_id, view.actor.key)
+        since = view.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        row = rows.get(key)
+        scopes = tuple(sorted(set(view.scopes) | set(row.scopes if row else ())))
+        rows[key] = GrantRow(
+            grant_id=row.grant_id if row else view.grant_id,
             client_name=view.client_name,
             client_id=view.client_id,
             acting_as=labels[view.actor.key],
-            scopes=view.scopes,
-            since=view.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            scopes=scopes,
+            since=since,
         )
-        for view in views
-    ]
-    return grants_page(rows, state.browser_sessions.csrf_token(request) or "")
+    csrf = state.browser_sessions.csrf_token(request) or ""
+    return grants_page(list(rows.values()), csrf)
 
 
 @post(ACCOUNT_PATH + "/revocation", include_in_schema=False, status_code=303)
 async def revoke_authorised_client(
     request: Request[Any, Any, Any], body: RawBody
 ) -> Response[Any]:
-    """Revoke one of the person's grants with every token issued under it."""
+    """Revoke the person's approvals of one application in one role, with tokens."""
     return await to_thread.run_sync(_revoke_authorised_client, request, body)
 
 
@@ -429,25 +531,32 @@ def _revoke_authorised_client(
                 "and try again.",
                 404,
             )
-        jtis = revoke_grant(session, grant, PERSON_REVOKED, now)
         client_id = grant.client_id
-        grant_id = grant.grant_id
+        granted = GrantedActor(grant.actor_kind, grant.actor_id)
+        ended = [
+            view.grant_id
+            for view in active_grants(session, (granted,))
+            if view.client_id == client_id
+        ]
+        jtis: list[tuple[str, int]] = []
+        for grant_id in ended:
+            same = find_grant(session, grant_id)
+            if same is not None:
+                jtis.extend(revoke_grant(session, same, PERSON_REVOKED, now))
         session.commit()
-    state.oauth.revoke_ids(jtis)
-    _write(
-        request,
-        state,
-        [
-            OAuthEvent(
-                REVOKE_GRANT,
-                "allow",
-                client_id,
-                [
-                    {"kind": "grant", "ref": grant_id},
-                    {"kind": "reason", "ref": PERSON_REVOKED},
-                ],
-                person=actors[key],
-            )
-        ],
-    )
+    state.oauth.revoke_ids(tuple(jtis))
+    events = [
+        OAuthEvent(
+            REVOKE_GRANT,
+            "allow",
+            client_id,
+            [
+                {"kind": "grant", "ref": grant_id},
+                {"kind": "reason", "ref": PERSON_REVOKED},
+            ],
+            person=actors[key],
+        )
+        for grant_id in ended
+    ]
+    _write(request, state, events)
     return Redirect(ACCOUNT_PATH, status_code=303)

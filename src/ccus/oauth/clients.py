@@ -10,6 +10,7 @@ then authenticates with nothing, and PKCE alone binds its codes.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ MAX_REDIRECT_URIS = 10
 MAX_REDIRECT_URI_LENGTH = 500
 # RFC 8252 section 8.3 advises loopback IP literals over "localhost".
 LOOPBACK_HOSTS = ("127.0.0.1", "::1")
+HOST_NAME = re.compile(r"[a-z0-9.-]+|[0-9a-f:]+")
 # Signing algorithms of private_key_jwt assertions, with the key each needs.
 # NOTE: RFC 9864 deprecates "EdDSA" in favour of "Ed25519", and joserfc 1.8
 # emits a SecurityWarning each time it verifies an EdDSA signature.
@@ -261,7 +263,9 @@ def validate_redirect_uri(uri: str) -> str:
         parts.port  # noqa: B018 - parsing the port checks it
     except ValueError:
         raise ClientError("a redirect URI must be an absolute URI") from None
-    if not parts.scheme or parts.scheme != parts.scheme.lower():
+    # urlsplit lower-cases the scheme, so the check reads the string itself.
+    scheme = uri.split(":", 1)[0]
+    if not parts.scheme or scheme != scheme.lower():
         raise ClientError("a redirect URI needs a lower-case scheme, such as https")
     if parts.fragment or "#" in uri:
         raise ClientError("a redirect URI must not contain a fragment (#...)")
@@ -270,6 +274,11 @@ def validate_redirect_uri(uri: str) -> str:
     if parts.scheme in ("https", "http"):
         if not parts.hostname or parts.netloc != parts.netloc.lower():
             raise ClientError("a redirect URI needs a lower-case host name")
+        if not HOST_NAME.fullmatch(parts.hostname):
+            raise ClientError(
+                "a redirect URI's host must be a name of letters, digits, dots "
+                "and hyphens, or an IP address; wildcards are not matched"
+            )
         if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
             raise ClientError(
                 "an http redirect URI must be on a loopback address (127.0.0.1 "

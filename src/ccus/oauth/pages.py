@@ -98,25 +98,29 @@ def consent_page(
         f"value='{escape(value, quote=True)}'>"
         for name, value in fields.items()
     )
+    token = escape(csrf_token, quote=True)
     body = (
-        f"<p><strong>{escape(client_name)}</strong> "
-        f"<span class='muted'>(client id {escape(client_id)})</span> asks to:</p>"
+        f"<p><strong>{escape(client_name)}</strong> asks to act for you "
+        "(あなたの代わりに操作する許可を求めています). It may:</p>"
         f"<ul>{items}</ul>"
         "<form method='post' action='/oauth/authorize'>"
-        f"{hidden}<input type='hidden' name='csrf_token' "
-        f"value='{escape(csrf_token, quote=True)}'>"
-        f"<div class='box'><p>Act as:</p>{choices}</div>"
+        f"{hidden}<input type='hidden' name='csrf_token' value='{token}'>"
+        f"<div class='box'><p>Act as (立場):</p>{choices}</div>"
         "<p class='muted'>The application sees only what you may see yourself "
         "under the registry's rules, and only the items listed above that the "
-        "role you choose may hold. Every "
-        "read it makes is recorded in the audit log. You can withdraw this "
-        "permission at any time on <a href='/account/clients'>your authorised "
-        "applications</a>.</p>"
-        "<button type='submit' name='decision' value='allow'>Allow</button>"
-        "<button type='submit' name='decision' value='deny'>Deny</button>"
+        "role you choose may hold. Every read it makes is recorded in the "
+        "audit log. The permission lasts until you withdraw it on "
+        "<a href='/account/clients'>your authorised applications</a> "
+        "(許可はいつでも取り消せます).</p>"
+        "<button type='submit' name='decision' value='allow'>Allow (許可)</button>"
+        "<button type='submit' name='decision' value='deny'>Deny (拒否)</button>"
         "</form>"
+        f"<p class='muted'>Application id: {escape(client_id)}</p>"
+        "<form method='post' action='/logout'>"
+        f"<input type='hidden' name='csrf_token' value='{token}'>"
+        "<button type='submit'>Not you? Log out (ログアウト)</button></form>"
     )
-    return page("Allow this application to act for you?", body)
+    return page("Allow this application to act for you? (アプリの許可)", body)
 
 
 def grants_page(rows: list[GrantRow], csrf_token: str) -> Response[str]:

@@ -483,6 +483,7 @@ class OAuthServer(AuthorizationServer):  # type: ignore[misc]
         clock: Callable[[], float],
         codes: AuthorizationCodes,
         rate_limiter: RateLimiter | None = None,
+        page_limiter: RateLimiter | None = None,
     ) -> None:
         super().__init__(scopes_supported=list(_all_scopes()))
         self._sessions = sessions
@@ -491,6 +492,7 @@ class OAuthServer(AuthorizationServer):  # type: ignore[misc]
         self._clock = clock
         self.codes = codes
         self.rate_limiter = rate_limiter
+        self.page_limiter = page_limiter
         self.issuer = tokens.issuer.rstrip("/")
         self.token_endpoint = self.issuer + TOKEN_PATH
         self.register_client_auth_method(
