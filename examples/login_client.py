@@ -106,14 +106,14 @@ def main() -> int:
 
     received = Callback.received
     if received.get("state") != state:
-        print("refused: the state that came back is not the one sent", file=sys.stderr)
+        print("rejected: the returned state differs from the one sent", file=sys.stderr)
         return 1
     if received.get("iss") != metadata["issuer"]:
-        print("refused: the response names another issuer (RFC 9207)", file=sys.stderr)
+        print("rejected: the response names another issuer (RFC 9207)", file=sys.stderr)
         return 1
     if "error" in received:
         detail = received.get("error_description", "")
-        print(f"the server answered {received['error']}: {detail}", file=sys.stderr)
+        print(f"the server returned {received['error']}: {detail}", file=sys.stderr)
         return 1
     tokens = httpx.post(
         metadata["token_endpoint"],

@@ -1,6 +1,6 @@
 """openid-client runs the authorization code flow and refresh rotation against ccus.
 
-The person's browser is httpx with a logged-in session cookie; openid-client
+The person's browser is httpx with a logged-in session cookie. openid-client
 builds the authorization URL, checks ``state`` and ``iss`` on the callback,
 exchanges the code with PKCE and refreshes.
 """
@@ -112,10 +112,10 @@ def test_code_flow_and_refresh_rotation(
         assert http.get("/workers/me").status_code == 401
 
 
-def test_callback_with_another_issuer_is_rejected_by_the_client(
+def test_client_rejects_foreign_iss(
     ccus_server: LiveServer, openid_client: OpenIDClient
 ) -> None:
-    """ccus sends iss (RFC 9207), so a mix-up answer naming another issuer fails."""
+    """ccus sends iss (RFC 9207), so a callback naming another issuer fails."""
     client_id, auth = client_for_people(ccus_server, "client_secret_basic")
     discover_ccus(openid_client, ccus_server, client_id, auth)
     started = openid_client.call(

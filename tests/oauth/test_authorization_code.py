@@ -79,7 +79,7 @@ def test_worker_approves_and_the_client_reads_their_record(server: LiveServer) -
     )
 
 
-def test_staff_token_sees_exactly_what_the_person_may_see(server: LiveServer) -> None:
+def test_staff_token_matches_direct_read(server: LiveServer) -> None:
     client = register_people_client(server.services)
     body = tokens_for(server, client, "employer")
     target = personas(server.services)["worker"]
@@ -110,7 +110,7 @@ def test_scopes_the_person_granted_narrow_the_token(server: LiveServer) -> None:
     assert allowed.status_code == 200
 
 
-def test_consent_page_names_client_and_scopes_and_cannot_be_framed(
+def test_consent_page_content_and_headers(
     server: LiveServer,
 ) -> None:
     client = register_people_client(server.services)
@@ -130,7 +130,7 @@ def test_consent_page_names_client_and_scopes_and_cannot_be_framed(
     assert page.headers["cache-control"] == "no-store"
 
 
-def test_person_without_login_is_sent_to_log_in_and_back(server: LiveServer) -> None:
+def test_anonymous_person_sent_to_login(server: LiveServer) -> None:
     client = register_people_client(server.services)
     _, challenge = pkce()
     with browser(server, None) as http:
@@ -157,7 +157,7 @@ def test_person_without_login_is_sent_to_log_in_and_back(server: LiveServer) -> 
         "https://app.example.jp/callback#fragment",
     ],
 )
-def test_redirect_uri_that_differs_in_any_way_is_refused_without_redirect(
+def test_redirect_uri_mismatch_shows_page(
     server: LiveServer, redirect_uri: str
 ) -> None:
     client = register_people_client(server.services)
@@ -216,7 +216,7 @@ def test_machine_client_cannot_use_the_authorization_endpoint(
         ({"scope": "audit:read touches:write"}, "invalid_scope"),
     ],
 )
-def test_bad_request_errors_go_to_the_registered_uri_with_state_and_issuer(
+def test_request_error_redirects_with_iss(
     server: LiveServer, overrides: dict[str, str | None], error: str
 ) -> None:
     client = register_people_client(server.services)
@@ -273,7 +273,7 @@ def test_answer_without_the_session_csrf_token_is_refused(server: LiveServer) ->
     assert failures(server.services, "authorize") == ["csrf_mismatch"]
 
 
-def test_code_used_twice_revokes_the_tokens_issued_from_it(server: LiveServer) -> None:
+def test_code_reuse_revokes_grant(server: LiveServer) -> None:
     client = register_people_client(server.services)
     verifier, challenge = pkce()
     with browser(server, person_of(server.services, "worker")) as http:
@@ -304,7 +304,7 @@ def test_code_used_twice_revokes_the_tokens_issued_from_it(server: LiveServer) -
         {"redirect_uri": REDIRECT_URI + "/other"},
     ],
 )
-def test_code_with_wrong_verifier_or_redirect_uri_is_refused(
+def test_code_exchange_mismatch_rejected(
     server: LiveServer, overrides: dict[str, str]
 ) -> None:
     client = register_people_client(server.services)
@@ -352,7 +352,7 @@ def test_refresh_rotates_and_reuse_revokes_the_family(server: LiveServer) -> Non
     assert reasons == ["refresh_token_reused"]
 
 
-def test_refresh_asking_for_wider_scope_is_refused_and_keeps_the_token(
+def test_refresh_wider_scope_rejected(
     server: LiveServer,
 ) -> None:
     client = register_people_client(server.services)

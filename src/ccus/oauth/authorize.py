@@ -1,4 +1,4 @@
-"""Validation of authorization requests, and the redirects that answer them.
+"""Validation of authorization requests, and the redirects that respond to them.
 
 The order of checks follows RFC 6749 section 4.1.2.1: until the client and
 its redirect URI are known good, an error is shown to the person and never
@@ -76,7 +76,7 @@ class ValidatedTarget:
 
 @dataclass(frozen=True, slots=True)
 class AuthorizationRequest:
-    """A fully validated request: what the consent page asks the person."""
+    """A fully validated request, which the consent page shows the person."""
 
     target: ValidatedTarget
     scopes: tuple[str, ...]
@@ -87,7 +87,7 @@ class AuthorizationRequest:
         return self.target.client
 
     def form_fields(self) -> dict[str, str]:
-        """The parameters to send again when the person answers the consent page."""
+        """Return the parameters the consent page keeps for the person's answer."""
         fields = {
             "response_type": "code",
             "client_id": self.client.client_id,
@@ -275,7 +275,7 @@ def redirect_with(redirect_uri: str, params: dict[str, str]) -> str:
 
 
 def success_location(target: ValidatedTarget, code: str, issuer: str) -> str:
-    """The redirect that hands the code back, with state and issuer."""
+    """Build the redirect that hands the code back, with state and issuer."""
     params = {"code": code}
     if target.state is not None:
         params["state"] = target.state
@@ -284,7 +284,7 @@ def success_location(target: ValidatedTarget, code: str, issuer: str) -> str:
 
 
 def error_location(error: AuthorizationRedirectError, issuer: str) -> str:
-    """The redirect that reports ``error`` to the client, with state and issuer."""
+    """Build the redirect that reports ``error``, with state and issuer."""
     params = {"error": error.error, "error_description": error.description}
     if error.target.state is not None:
         params["state"] = error.target.state

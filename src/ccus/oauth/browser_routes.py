@@ -72,7 +72,7 @@ MAX_CONSENT_ID_LENGTH = 64
 
 
 def _person_actors(person: Any) -> list[tuple[GrantedActor, ActorOption, Actor]]:
-    """The actors a logged-in person may act as, with labels and audit actors."""
+    """Return the actors a logged-in person may act as, with labels and audit actors."""
     actors: list[tuple[GrantedActor, ActorOption, Actor]] = []
     if person.worker_id is not None:
         granted = GrantedActor(WORKER, person.worker_id)
@@ -104,7 +104,7 @@ def _person_actors(person: Any) -> list[tuple[GrantedActor, ActorOption, Actor]]
 def _eligible(
     person: Any, scopes: tuple[str, ...]
 ) -> list[tuple[GrantedActor, ActorOption, Actor]]:
-    """The person's actors whose kind may hold at least one requested scope.
+    """Return the person's actors whose kind may hold a requested scope.
 
     A grant for an actor holds the requested scopes its kind may hold; a
     worker, say, is never granted a scope only staff can hold.

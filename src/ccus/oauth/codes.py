@@ -1,6 +1,6 @@
 """Authorization codes: single use, bound to client, redirect URI and PKCE.
 
-A code is a random string handed to the browser; the store keeps only its
+A code is a random string handed to the browser. The store keeps only its
 SHA-256 digest as the key, with what the person approved as the value.
 Taking a code deletes it in one step, so two token requests with one code
 cannot both succeed. A taken code leaves a marker until the code would have
@@ -32,7 +32,9 @@ class ValueStore(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class AuthorizationCode:
-    """What a code stands for. ``code_challenge`` is always an S256 challenge.
+    """The client, redirect URI, scope, PKCE challenge and grant of a code.
+
+    ``code_challenge`` is always an S256 challenge.
 
     The ``get_*`` methods and ``code_challenge_method`` are what authlib's
     authorization code grant and PKCE extension read.

@@ -44,7 +44,7 @@ PERSON_REVOKED = "revoked_by_person"
 
 @dataclass(frozen=True, slots=True)
 class GrantedActor:
-    """Who a grant lets the client act for: a worker id or a staff id."""
+    """The actor a grant lets the client act for: a worker id or a staff id."""
 
     kind: str
     actor_id: str
@@ -61,8 +61,8 @@ class RefreshOutcome:
     ``grant`` is set when the token was valid and is now rotated. ``reused``
     names the grant revoked because a rotated token came back; its
     ``revoked_jtis`` are the access tokens to put on the revocation list.
-    ``wider_scope`` says the request asked for more than the token holds; the
-    token is then left unused.
+    ``wider_scope`` is set when the request asked for more than the token
+    holds, and the token is then left unused.
     """
 
     grant: OAuthGrant | None = None
@@ -74,7 +74,7 @@ class RefreshOutcome:
 
 @dataclass(frozen=True, slots=True)
 class GrantView:
-    """An active grant as its person sees it."""
+    """An active grant, as the person's list of applications shows it."""
 
     grant_id: str
     client_id: str
@@ -168,7 +168,7 @@ def use_refresh_token(
 
     Returns an empty outcome when the token is unknown, expired, another
     client's, or its grant was revoked. The caller commits, also on reuse,
-    so that the revocation stands.
+    so that the revocation persists.
     """
     if len(token) > MAX_REFRESH_TOKEN_LENGTH:
         return RefreshOutcome()
@@ -257,7 +257,7 @@ def active_grants(
 def actor_of_grant(
     session: Session, grant: OAuthGrant, scopes: tuple[str, ...]
 ) -> Actor | None:
-    """Build the actor a token of ``grant`` stands for, as of now.
+    """Build the actor that a token of ``grant`` represents, as of now.
 
     Staff roles are read afresh, so a token issued after the company changed
     them carries the new roles. Returns None when the worker was erased or

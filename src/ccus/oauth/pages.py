@@ -67,7 +67,7 @@ def page(title: str, body: str, status: int = 200) -> Response[str]:
 
 
 def error_page(title: str, detail: str, status: int = 400) -> Response[str]:
-    """A page that names the problem and the fix; ``detail`` is never input."""
+    """Return a page that names the problem and the fix; ``detail`` is never input."""
     return page(title, f"<p>{escape(detail)}</p>", status)
 
 

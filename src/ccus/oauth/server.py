@@ -863,7 +863,7 @@ class OAuthServer(AuthorizationServer):  # type: ignore[misc]
         Raises:
             InvalidGrantError: the token is unknown, expired, revoked, another
                 client's, or was used before (which revokes its grant).
-            InvalidScopeError: the request asks for more than the grant holds.
+            InvalidScopeError: the request wants more than the grant holds.
         """
         now = _utc(self._clock())
         with self._sessions() as session:
@@ -1122,7 +1122,7 @@ def _grant_event(client: RegisteredClient, grant_id: str, reason: str) -> OAuthE
 
 
 def _all_scopes() -> tuple[str, ...]:
-    """Every scope some client may be granted, sorted."""
+    """Return every scope some client may be granted, sorted."""
     names: set[str] = set(scopes_open_to(None))
     for kind in (DEVICE, REGULATOR):
         names.update(scopes_open_to(kind))
