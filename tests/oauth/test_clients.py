@@ -24,6 +24,7 @@ from ccus.oauth.clients import (
     validate_redirect_uri,
 )
 from ccus.oauth.models import OAuthClient
+from ccus.services import build_services
 from tests.conftest import FIXED_NOW, LiveServer
 from tests.e2e.helpers import personas
 from tests.keys.conftest import Registry
@@ -308,3 +309,59 @@ def test_redirect_uri_rules(uri: str, problem: str) -> None:
 )
 def test_redirect_uri_accepted(uri: str) -> None:
     assert validate_redirect_uri(uri) == uri
+
+
+def test_cli_adds_client_for_people(server: LiveServer, registry: Registry) -> None:
+    runner = CliRunner()
+    env = cli_env(registry)
+    uri = "http://127.0.0.1:8765/callback"
+    added = runner.invoke(
+        main,
+        ["clients", "add", "Phone app", "--auth-method", "none", "--redirect-uri", uri],
+        env=env,
+    )
+    assert added.exit_code == 0, added.output
+    assert f"redirect URI: {uri}" in added.output
+    assert "client_secret" not in added.output
+    client_id = re.search(r"client_id: (\S+)", added.output)
+    assert client_id is not None
+    with registry.services.session() as session:
+        row = session.get(OAuthClient, client_id.group(1))
+        assert row is not None
+        assert row.kind == "public"
+        assert row.grant_types == ["authorization_code", "refresh_token"]
+    both = runner.invoke(
+        main,
+        ["clients", "add", "Mixed", "--regulator", "--redirect-uri", uri],
+        env=env,
+    )
+    assert both.exit_code != 0
+    assert "exactly one of" in both.output
+
+
+def test_cli_admin_token_opens_the_registry(registry: Registry) -> None:
+    issued = CliRunner().invoke(main, ["clients", "admin-token"], env=cli_env(registry))
+    assert issued.exit_code == 0, issued.output
+    token = issued.output.strip()
+    # The command stamps the token with the real time, so a server on the
+    # real clock checks it.
+    services = build_services(registry.services.settings)
+    live = LiveServer(services)
+    live.start()
+    try:
+        claims = services.tokens.verify_token(token).claims
+        with live.client() as http:
+            response = http.get(
+                "/oauth/clients", headers={"Authorization": f"Bearer {token}"}
+            )
+    finally:
+        live.stop()
+        services.sessions.kw["bind"].dispose()
+    assert claims["scope"] == "clients:admin"
+    assert claims["ccus_actor"] == {"kind": "operator"}
+    assert response.status_code == 200
+    with registry.services.session() as session:
+        entries = session.scalars(
+            select(AuditEvent.action).where(AuditEvent.actor_kind == "operator")
+        ).all()
+    assert "issue_token" in entries
