@@ -282,6 +282,7 @@ def test_code_reuse_revokes_grant(server: LiveServer) -> None:
     assert first.status_code == 200
     second = exchange(server, client, code, verifier)
     assert_oauth_error(second, 400, "invalid_grant")
+    assert failures(server.services, "issue_token") == ["invalid_grant"]
     with bearer(server, first.json()["access_token"]) as http:
         assert http.get("/workers/me").status_code == 401
     assert_oauth_error(
@@ -361,6 +362,7 @@ def test_refresh_wider_scope_rejected(
         server, client, first["refresh_token"], scope="workers:read consents:read"
     )
     assert_oauth_error(wider, 400, "invalid_scope")
+    assert failures(server.services, "issue_token") == ["invalid_scope"]
     same = refresh(server, client, first["refresh_token"], scope="workers:read")
     assert same.status_code == 200, same.text
 
