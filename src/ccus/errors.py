@@ -40,7 +40,8 @@ class ProblemDetails(msgspec.Struct):
 _PROBLEM_DESCRIPTIONS = {
     400: "The request is invalid; `detail` names the problem and the fix.",
     401: "The bearer token is missing or failed verification.",
-    403: "The caller may read the resource but not perform this action.",
+    403: "The caller may not perform this action, or the access token lacks "
+    "the route's scope.",
     404: "No such resource, or the caller may not read it.",
     409: "The resource conflicts with one that exists.",
     413: "The request body is too large.",
