@@ -47,6 +47,9 @@ class Settings:
     login_client_id: str = "ccus"
     local_idp: bool = False
     data_dir: Path = Path("var")
+    # Requests a minute that one client (or one address naming no client)
+    # may send to the token, revocation and introspection endpoints.
+    token_requests_per_minute: int = 600
 
     @property
     def production(self) -> bool:
@@ -97,7 +100,20 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         login_client_id=env.get("CCUS_LOGIN_CLIENT_ID") or "ccus",
         local_idp=local_idp,
         data_dir=Path(env.get("CCUS_DATA_DIR") or "var"),
+        token_requests_per_minute=_positive(
+            env, "CCUS_TOKEN_REQUESTS_PER_MINUTE", default=600
+        ),
     )
+
+
+def _positive(env: Mapping[str, str], name: str, *, default: int) -> int:
+    """Read a whole number of at least 1."""
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise ValueError(f"{name} is {raw!r}; set it to a whole number of at least 1")
+    return int(raw)
 
 
 def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:

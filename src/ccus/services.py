@@ -44,11 +44,6 @@ from ccus.oauth.stores import (
 from ccus.registry.indexes import WorkerIndexer
 from ccus.registry.vault import WorkerVault
 
-# Requests per minute that one client (or one address naming no client) may
-# send to the token, revocation and introspection endpoints. A client for
-# people refreshes once per user every 10 minutes, so this serves about 6,000
-# active users per client.
-TOKEN_REQUESTS_PER_MINUTE = 600
 # Requests per minute to the authorization endpoint from one address. A
 # person answers a consent page in seconds; offices behind one address share it.
 AUTHORIZATION_REQUESTS_PER_MINUTE = 300
@@ -172,7 +167,7 @@ def build_services(settings: Settings, clock: Clock = system_clock) -> Services:
             rate_limiter=RateLimiter(
                 oauth_keys,
                 "token",
-                TOKEN_REQUESTS_PER_MINUTE,
+                settings.token_requests_per_minute,
                 window_seconds=60,
             ),
             page_limiter=RateLimiter(

@@ -452,3 +452,23 @@ def claims_for(client_id: str, aud: str) -> dict[str, Any]:
         "exp": NOW + 60,
         "jti": f"jti-{client_id}-{NOW}",
     }
+
+
+def test_token_requests_are_rate_limited_per_client(server: LiveServer) -> None:
+    limiter = server.services.oauth.rate_limiter
+    assert limiter is not None
+    limiter.limit = 2
+    client, secret = register(server.services)
+    other, other_secret = register(server.services)
+    assert secret is not None and other_secret is not None
+    statuses = [
+        request_token(server, basic_auth(client.client_id, secret)).status_code
+        for _ in range(3)
+    ]
+    limited = request_token(server, basic_auth(client.client_id, secret))
+    assert statuses == [200, 200, 429]
+    body = assert_oauth_error(limited, 429, "temporarily_unavailable")
+    assert "retry after" in body["error_description"]
+    assert int(limited.headers["retry-after"]) >= 1
+    fresh = request_token(server, basic_auth(other.client_id, other_secret))
+    assert fresh.status_code == 200, "another client has its own count"

@@ -26,3 +26,15 @@ def test_group_commit_flag_values(raw: str | None, expected: bool) -> None:
 def test_group_commit_flag_rejects_other_words() -> None:
     with pytest.raises(ValueError, match="CCUS_AUDIT_GROUP_COMMIT is 'sometimes'"):
         load_settings({"CCUS_AUDIT_GROUP_COMMIT": "sometimes"})
+
+
+def test_token_rate_limit_setting() -> None:
+    assert load_settings({}).token_requests_per_minute == 600
+    chosen = load_settings({"CCUS_TOKEN_REQUESTS_PER_MINUTE": "50"})
+    assert chosen.token_requests_per_minute == 50
+
+
+@pytest.mark.parametrize("raw", ["0", "-5", "many", "1.5"])
+def test_token_rate_limit_rejects_bad_values(raw: str) -> None:
+    with pytest.raises(ValueError, match="CCUS_TOKEN_REQUESTS_PER_MINUTE"):
+        load_settings({"CCUS_TOKEN_REQUESTS_PER_MINUTE": raw})
