@@ -137,9 +137,10 @@ def loaded(backend: Backend, keys_dir: Path, dataset: Dataset) -> Services:
 class LiveServer:
     """The application served by uvicorn on a loopback port, in a thread."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, port: int | None = None) -> None:
+        """Serve ``services`` on ``port`` (one its issuer names), or a free port."""
         self.services = services
-        self.port = _free_port()
+        self.port = port if port is not None else free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         app = create_asgi(services.settings, fixed_clock, prebuilt=services)
         config = uvicorn.Config(
@@ -177,7 +178,7 @@ class LiveServer:
         return httpx.Client(base_url=self.base_url, headers=headers, timeout=30)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])

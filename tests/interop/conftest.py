@@ -7,16 +7,14 @@ package-lock.json: run ``npm ci --prefix tests/interop`` once, as
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import pytest
 
-import tests.conftest
 from ccus.config import load_settings
 from ccus.services import build_services
-from tests.conftest import LiveServer, fixed_clock
+from tests.conftest import LiveServer, fixed_clock, free_port
 from tests.interop.harness import (
     HarnessError,
     OpenIDClient,
@@ -72,12 +70,6 @@ def start_provider(node: str) -> Iterator[Callable[[dict[str, Any]], OpenIDProvi
         provider.stop()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def ccus_server(registry: Registry) -> Iterator[LiveServer]:
     """ccus over HTTP on a loopback port, with that URL as its issuer.
@@ -88,7 +80,7 @@ def ccus_server(registry: Registry) -> Iterator[LiveServer]:
     issuer, so these services share its database and keys under the served
     URL.
     """
-    port = _free_port()
+    port = free_port()
     settings = load_settings(
         {
             "CCUS_DATABASE_URL": registry.backend.url,
@@ -97,11 +89,7 @@ def ccus_server(registry: Registry) -> Iterator[LiveServer]:
         }
     )
     services = build_services(settings, fixed_clock)
-    # NOTE: LiveServer picks a port of its own, which the services must know
-    # before the app is built, so its port picker is replaced for this call.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(tests.conftest, "_free_port", lambda: port)
-        live = LiveServer(services)
+    live = LiveServer(services, port=port)
     live.start()
     yield live
     live.stop()

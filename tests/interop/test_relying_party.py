@@ -7,7 +7,6 @@ because oidc-provider stamps its tokens with its own clock.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urljoin
@@ -15,14 +14,13 @@ from urllib.parse import urljoin
 import httpx
 import pytest
 
-import tests.conftest
 from ccus.clock import system_clock
 from ccus.config import load_settings
 from ccus.demo.load import read_personas
 from ccus.login.keys import LOGIN_CLIENT_KEY_FILE, SigningKeyFile, create_signing_jwk
 from ccus.login.sessions import COOKIE_NAME
 from ccus.services import Services, build_services
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, free_port
 from tests.interop.harness import OpenIDProvider
 from tests.keys.conftest import Registry
 
@@ -33,12 +31,6 @@ NEWCOMER = "newcomer-account"
 class Cookies:
     def __init__(self, cookies: dict[str, str]) -> None:
         self.cookies = cookies
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def worker_account(registry: Registry) -> tuple[str, dict[str, Any]]:
@@ -66,7 +58,7 @@ def relying_party(
     """ccus served with oidc-provider as its login provider, and the worker id."""
     key_file = registry.keys_dir / LOGIN_CLIENT_KEY_FILE
     create_signing_jwk(key_file, "login-client")
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     worker_id, account = worker_account(registry)
     newcomer = {
@@ -102,11 +94,7 @@ def relying_party(
         }
     )
     services: Services = build_services(settings, system_clock)
-    # NOTE: LiveServer picks a port of its own, which the services must know
-    # before the app is built, so its port picker is replaced for this call.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(tests.conftest, "_free_port", lambda: port)
-        live = LiveServer(services)
+    live = LiveServer(services, port=port)
     live.start()
     yield live, provider, worker_id
     live.stop()
