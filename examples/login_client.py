@@ -1,6 +1,6 @@
 """A client for people that runs the authorization code flow against ccus.
 
-It acts like contractor software on a person's own computer (RFC 8252): it
+It acts like contractor software on a person's own computer (RFC 8252). It
 listens on a loopback port for the redirect, sends the person's browser to
 the consent page with PKCE (S256), checks ``state`` and ``iss`` on the way
 back, exchanges the code, and reads the API with the token.

@@ -483,7 +483,8 @@ def clients_add(
     people (--redirect-uri) uses the authorization code grant with PKCE and
     acts for the person who logs in and approves it.
     """
-    from ccus.audit.log import AuditDraft, write_events
+    from ccus.audit.log import write_events
+    from ccus.oauth.audit import registry_draft
     from ccus.oauth.clients import ClientError, ClientSpec, register_client
     from ccus.services import build_services
 
@@ -526,13 +527,7 @@ def clients_add(
             client, secret = register_client(session, spec, context.now)
         except ClientError as error:
             raise click.ClickException(str(error)) from None
-        draft = AuditDraft(
-            "register_client",
-            "oauth_client",
-            "allow",
-            site_id=client.site_id,
-            basis=[{"kind": "client", "ref": client.client_id}],
-        )
+        draft = registry_draft("register_client", client.client_id, client.site_id)
         write_events(session, context, [draft])
         session.commit()
     click.echo(f"client_id: {client.client_id}")
@@ -591,7 +586,8 @@ def clients_show(client_id: str) -> None:
 @click.argument("client_id")
 def clients_disable(client_id: str) -> None:
     """Stop CLIENT_ID from authenticating and obtaining new tokens."""
-    from ccus.audit.log import AuditDraft, write_events
+    from ccus.audit.log import write_events
+    from ccus.oauth.audit import registry_draft
     from ccus.oauth.clients import ClientError, disable_client
     from ccus.oauth.server import ACCESS_TOKEN_LIFETIME_SECONDS
     from ccus.services import build_services
@@ -603,13 +599,7 @@ def clients_disable(client_id: str) -> None:
             client = disable_client(session, client_id, context.now)
         except ClientError as error:
             raise click.ClickException(str(error)) from None
-        draft = AuditDraft(
-            "disable_client",
-            "oauth_client",
-            "allow",
-            site_id=client.site_id,
-            basis=[{"kind": "client", "ref": client.client_id}],
-        )
+        draft = registry_draft("disable_client", client.client_id, client.site_id)
         write_events(session, context, [draft])
         session.commit()
     click.echo(

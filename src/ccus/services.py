@@ -45,7 +45,8 @@ from ccus.registry.indexes import WorkerIndexer
 from ccus.registry.vault import WorkerVault
 
 # Requests per minute to the authorization endpoint from one address. A
-# person answers a consent page in seconds; offices behind one address share it.
+# person submits a consent page in seconds, and offices behind one address
+# share the limit.
 AUTHORIZATION_REQUESTS_PER_MINUTE = 300
 FILE_PURPOSES_WITH_HSM = tuple(purpose for purpose in PURPOSES if purpose != KEK)
 

@@ -14,10 +14,11 @@ import msgspec
 from litestar import Request, get, post
 from litestar.params import FromPath, JSONBody
 
-from ccus.audit.log import AuditDraft, write_events
+from ccus.audit.log import write_events
 from ccus.auth.actors import Actor, OperatorActor
 from ccus.auth.route_scopes import SCOPE_ERRORS
 from ccus.errors import ProblemError, problem_responses
+from ccus.oauth.audit import registry_draft
 from ccus.oauth.clients import (
     PRIVATE_KEY_JWT,
     ClientError,
@@ -146,13 +147,7 @@ def register_registered_client(
             client, secret = register_client(session, spec, context.now)
         except ClientError as error:
             raise _invalid(error) from None
-        draft = AuditDraft(
-            "register_client",
-            "oauth_client",
-            "allow",
-            site_id=client.site_id,
-            basis=[{"kind": "client", "ref": client.client_id}],
-        )
+        draft = registry_draft("register_client", client.client_id, client.site_id)
         write_events(session, context, [draft])
         session.commit()
     body = client.describe()
@@ -186,13 +181,7 @@ def disable_registered_client(
             client = disable_client(session, client_id, context.now)
         except ClientError as error:
             raise _invalid(error) from None
-        draft = AuditDraft(
-            "disable_client",
-            "oauth_client",
-            "allow",
-            site_id=client.site_id,
-            basis=[{"kind": "client", "ref": client.client_id}],
-        )
+        draft = registry_draft("disable_client", client.client_id, client.site_id)
         write_events(session, context, [draft])
         session.commit()
     return client.describe()

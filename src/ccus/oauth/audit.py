@@ -71,3 +71,14 @@ class OAuthEvent:
             site_id=self.site_id,
             basis=[dict(item) for item in self.basis],
         )
+
+
+def registry_draft(action: str, client_id: str, site_id: str | None) -> AuditDraft:
+    """Build the audit entry of a change to the client registry by an operator."""
+    return AuditDraft(
+        action,
+        "oauth_client",
+        "allow",
+        site_id=site_id,
+        basis=[{"kind": "client", "ref": client_id}],
+    )

@@ -87,7 +87,7 @@ class AuthorizationRequest:
         return self.target.client
 
     def form_fields(self) -> dict[str, str]:
-        """Return the parameters the consent page keeps for the person's answer."""
+        """Return the parameters that the consent page keeps for the decision."""
         fields = {
             "response_type": "code",
             "client_id": self.client.client_id,

@@ -3,9 +3,9 @@ of applications a person authorised.
 
 A person reaches ``/oauth/authorize`` from contractor software. Without a
 login, the page sends them to ``/login`` and back. The consent page names the
-client and each scope, and asks which of the person's roles the client may
-act as. The answer is a form post bound to the browser session by a CSRF
-token; approving stores a grant and sends a single-use code to the client's
+client and each scope, and lets the person choose the role the client may
+act as. The decision is a form post bound to the browser session by a CSRF
+token. Approving stores a grant and sends a single-use code to the client's
 registered redirect URI.
 """
 
@@ -24,7 +24,6 @@ from litestar import Request, Response, get, post
 from litestar.params import RawBody
 from litestar.response import Redirect
 
-from ccus.audit.log import AccessContext, append_rows, event_rows
 from ccus.auth.actors import Actor, StaffActor, WorkerActor
 from ccus.auth.scopes import SCOPES, scopes_for_kind
 from ccus.oauth.audit import AUTHORIZE, REVOKE_GRANT, OAuthEvent
@@ -58,6 +57,7 @@ from ccus.oauth.pages import (
     error_page,
     grants_page,
 )
+from ccus.oauth.routes import commit_events
 from ccus.oauth.stores import OAuthStoreError
 from ccus.services import Services
 from ccus.web import services
@@ -66,7 +66,7 @@ from ccus.web import services
 BROWSER_CLIENT = "ccus-browser"
 ACCOUNT_PATH = "/account/clients"
 MAX_FORM_BYTES = 8192
-# A consent page may be answered once, within 10 minutes.
+# A consent page may be submitted once, within 10 minutes.
 CONSENT_PAGE_SECONDS = 600
 MAX_CONSENT_ID_LENGTH = 64
 
@@ -106,8 +106,8 @@ def _eligible(
 ) -> list[tuple[GrantedActor, ActorOption, Actor]]:
     """Return the person's actors whose kind may hold a requested scope.
 
-    A grant for an actor holds the requested scopes its kind may hold; a
-    worker, say, is never granted a scope only staff can hold.
+    A grant for an actor contains the requested scopes its kind may hold, so
+    a worker is never granted a scope only staff can hold.
     """
     return [
         entry
@@ -124,23 +124,6 @@ def _descriptions(scopes: tuple[str, ...]) -> list[tuple[str, str]]:
     return [(name, SCOPES[name].description) for name in scopes]
 
 
-def _write(
-    request: Request[Any, Any, Any], state: Services, events: list[OAuthEvent]
-) -> None:
-    """Commit audit entries before the response is sent."""
-    request_id = str(request.scope.get("state", {}).get("request_id", ""))
-    now = state.clock()
-    rows = []
-    for event in events:
-        context = AccessContext(
-            actor=event.actor, request_id=request_id, now=now, chain=state.audit_chain
-        )
-        rows.extend(event_rows(context, [event.draft()]))
-    with state.session() as session:
-        append_rows(session, state.audit_chain, state.detectors, rows, now)
-        session.commit()
-
-
 def _refusal(
     request: Request[Any, Any, Any],
     state: Services,
@@ -148,7 +131,7 @@ def _refusal(
     client_id: str | None,
     status: int = 400,
 ) -> Response[Any]:
-    _write(
+    commit_events(
         request,
         state,
         [
@@ -169,7 +152,7 @@ def _redirect_error(
     error: AuthorizationRedirectError,
     person: Actor | None = None,
 ) -> Response[Any]:
-    _write(
+    commit_events(
         request,
         state,
         [
@@ -243,7 +226,7 @@ def _authorisation_page(request: Request[Any, Any, Any]) -> Response[Any]:
 def _remember_request(state: Services, params: dict[str, str], csrf: str) -> str:
     """Keep the request a consent page shows, and return the id the form sends.
 
-    The answer is then read against what the person saw, so editing the
+    The submitted form is then read against what the person saw, so editing the
     form cannot widen the scope or change the redirect URI.
     """
     consent_id = secrets.token_urlsafe(32)
@@ -334,7 +317,7 @@ def _read_form(body: bytes) -> dict[str, str]:
 async def authorisation_decision(
     request: Request[Any, Any, Any], body: RawBody
 ) -> Response[Any]:
-    """Record the person's answer and send the client a code or an error."""
+    """Record the person's decision and send the client a code or an error."""
     return await to_thread.run_sync(_authorisation_decision, request, body)
 
 
@@ -435,7 +418,7 @@ def _approve(
         value = state.oauth.codes.issue(code)
     except OAuthStoreError:
         return _store_failure()
-    _write(
+    commit_events(
         request,
         state,
         [
@@ -558,5 +541,5 @@ def _revoke_authorised_client(
         )
         for grant_id in ended
     ]
-    _write(request, state, events)
+    commit_events(request, state, events)
     return Redirect(ACCOUNT_PATH, status_code=303)

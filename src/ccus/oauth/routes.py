@@ -69,14 +69,14 @@ def _handle(
             headers={"Retry-After": "5"},
             media_type=MediaType.JSON,
         )
-    _write_events(request, state, events)
+    commit_events(request, state, events)
     return _litestar_response(response)
 
 
-def _write_events(
+def commit_events(
     request: Request[Any, Any, Any], state: Services, events: list[OAuthEvent]
 ) -> None:
-    """Commit the request's audit entries, each under the client it names."""
+    """Commit the request's audit entries, each under the actor it names."""
     if not events:
         return
     request_id = str(request.scope.get("state", {}).get("request_id", ""))

@@ -192,6 +192,7 @@ class OAuthRequest(OAuth2Request):  # type: ignore[misc]
         self.payload = BasicOAuth2Payload(form)
         self.events: list[OAuthEvent] = []
         self.authenticated: RegisteredClient | None = None
+        self.presented: list[tuple[str, str | None]] | None = None
         self._form = form
 
     @property
@@ -1045,8 +1046,11 @@ def _presented_methods(request: OAuthRequest) -> list[tuple[str, str | None]]:
     """List each client authentication method in the request with its client id.
 
     The client id is as sent, unverified: the Basic user name, the
-    assertion's ``sub``, or the ``client_id`` parameter.
+    assertion's ``sub``, or the ``client_id`` parameter. The list is kept on
+    the request, since the rate limit and client authentication both read it.
     """
+    if request.presented is not None:
+        return request.presented
     presented: list[tuple[str, str | None]] = []
     form = request.form
     authorization = request.headers.get("Authorization")
@@ -1058,6 +1062,7 @@ def _presented_methods(request: OAuthRequest) -> list[tuple[str, str | None]]:
         presented.append(("client_secret_post", form.get("client_id")))
     if not presented and "client_id" in form:
         presented.append(("none", form["client_id"]))
+    request.presented = presented
     return presented
 
 
